@@ -1,0 +1,172 @@
+package dev.relay.gateway.edge;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+
+@QuarkusTest
+@QuarkusTestResource(StandInServices.class)
+class EdgeRouterTest {
+
+    @AfterEach
+    void restoreStandIns() {
+        StandInServices.READY.replaceAll((service, ready) -> true);
+        StandInServices.DROP_CONNECTIONS.replaceAll((service, drop) -> false);
+    }
+
+    @Test
+    void unknownRouteAnswersTheNotFoundEnvelope() {
+        given().when()
+                .get("/v1/nope")
+                .then()
+                .statusCode(404)
+                .contentType("application/json")
+                .body("ok", equalTo(false))
+                .body("error.code", equalTo("not_found"))
+                .body("error.message", equalTo("Route not found"));
+        given().when().get("/").then().statusCode(404).body("error.code", equalTo("not_found"));
+        given().when().put("/v1/workspaces").then().statusCode(404).body("error.code", equalTo("not_found"));
+    }
+
+    @Test
+    void internalPathsAreNeverRouted() {
+        given().when().get("/internal/credentials").then().statusCode(404).body("error.code", equalTo("not_found"));
+        given().when().post("/v1/internal/credentials").then().statusCode(404);
+        given().when().get("/v1/channels/../../internal/x").then().statusCode(404);
+    }
+
+    @Test
+    void forwardsEachRouteToItsOwnerWithMethodQueryAndBody() {
+        given().contentType("application/json")
+                .body("{\"name\":\"acme\"}")
+                .when()
+                .post("/v1/workspaces")
+                .then()
+                .statusCode(200)
+                .body("data.owner", equalTo("workspace-service"))
+                .body("data.method", equalTo("POST"))
+                .body("data.body", equalTo("{\"name\":\"acme\"}"));
+        given().header("Authorization", "Bearer rk_live_00000000000000000000000000000000")
+                .when()
+                .get("/v1/observer-tokens?limit=5")
+                .then()
+                .statusCode(200)
+                .body("data.owner", equalTo("auth-service"))
+                .body("data.uri", equalTo("/v1/observer-tokens?limit=5"))
+                .body("data.authorization", equalTo("Bearer rk_live_00000000000000000000000000000000"));
+        given().when()
+                .post("/v1/deliveries/del_1_2/ack")
+                .then()
+                .statusCode(200)
+                .body("data.owner", equalTo("delivery-service"));
+    }
+
+    @Test
+    void stripsPrincipalHeadersAClientTriesToSmuggleIn() {
+        given().header("X-Relay-Principal", "forged.jwt.value")
+                .when()
+                .get("/v1/agents")
+                .then()
+                .statusCode(200)
+                .body("data.principal", nullValue())
+                .body("data.forwarded_for", equalTo("127.0.0.1"));
+    }
+
+    @Test
+    void plainGetOnAWebSocketPathAnswers426() {
+        given().when()
+                .get("/v1/node/ws")
+                .then()
+                .statusCode(426)
+                .header("Upgrade", "websocket")
+                .body("error.code", equalTo("upgrade_required"));
+        given().when().get("/v1/ws").then().statusCode(426).body("error.code", equalTo("upgrade_required"));
+    }
+
+    @Test
+    void proxiesWebSocketUpgradesAndFramesBothWays() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            List<String> received = new CopyOnWriteArrayList<>();
+            WebSocketConnectOptions options = new WebSocketConnectOptions()
+                    .setHost("127.0.0.1")
+                    .setPort(RestAssured.port)
+                    .setURI("/v1/node/ws?token=nt_live_x")
+                    .addHeader("X-Relay-Principal", "forged");
+            WebSocket socket = vertx.createHttpClient()
+                    .webSocket(options)
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+            socket.textMessageHandler(received::add);
+            socket.writeTextMessage("{\"type\":\"node.heartbeat\"}");
+            long deadline = System.currentTimeMillis() + 5_000;
+            while (received.size() < 2 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            JsonObject hello = new JsonObject(received.get(0));
+            assertEquals("delivery-service", hello.getString("owner"));
+            assertEquals("/v1/node/ws", hello.getString("path"));
+            assertNull(hello.getString("principal"), "a client-sent principal header must not pass the edge");
+            assertEquals("delivery-service:{\"type\":\"node.heartbeat\"}", received.get(1));
+            socket.close();
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void anUnreachableOwnerAnswers503NamingIt() {
+        StandInServices.DROP_CONNECTIONS.put("workspace-service", true);
+        given().when()
+                .get("/v1/channels")
+                .then()
+                .statusCode(503)
+                .contentType("application/json")
+                .body("ok", equalTo(false))
+                .body("error.code", equalTo("handler_unavailable"))
+                .body("error.message", containsString("workspace-service"));
+    }
+
+    @Test
+    void healthReportsEveryServiceAndNamesTheOneThatIsNotReady() {
+        given().when()
+                .get("/health")
+                .then()
+                .statusCode(200)
+                .body("ok", equalTo(true))
+                .body("data.status", equalTo("ok"))
+                .body("data.services.'observer-gateway'.status", equalTo("up"))
+                .body("data.services.'auth-service'.status", equalTo("up"))
+                .body("data.services.'workspace-service'.status", equalTo("up"))
+                .body("data.services.'delivery-service'.status", equalTo("up"));
+
+        StandInServices.READY.put("delivery-service", false);
+        given().when()
+                .get("/health")
+                .then()
+                .statusCode(503)
+                .body("ok", equalTo(false))
+                .body("data.services.'delivery-service'.status", equalTo("down"))
+                .body("data.services.'delivery-service'.failing[0]", equalTo("Database connections health check"))
+                .body("error.message", containsString("delivery-service"));
+    }
+}
