@@ -1,0 +1,40 @@
+package dev.relay.auth.repository;
+
+import java.time.Instant;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.smallrye.mutiny.Uni;
+
+/** Intent-named queries over stored credentials. */
+@ApplicationScoped
+public class CredentialRepository implements PanacheRepositoryBase<Credential, String> {
+
+    public Uni<Credential> findByHash(String tokenHash) {
+        return find("tokenHash", tokenHash).firstResult();
+    }
+
+    public Uni<Credential> findByPreviousHash(String tokenHash) {
+        return find("previousHash", tokenHash).firstResult();
+    }
+
+    public Uni<List<Credential>> listBySubject(String workspaceId, String subjectId) {
+        return list("workspaceId = ?1 and subjectId = ?2 order by createdAt", workspaceId, subjectId);
+    }
+
+    public Uni<List<Credential>> listActiveBySubject(String workspaceId, String subjectId) {
+        return list("workspaceId = ?1 and subjectId = ?2 and status = ?3", workspaceId, subjectId, Credential.ACTIVE);
+    }
+
+    public Uni<List<Credential>> listActiveByWorkspace(String workspaceId) {
+        return list("workspaceId = ?1 and status = ?2", workspaceId, Credential.ACTIVE);
+    }
+
+    /** Records a use at most once per debounce window, so verification does not write on every call. */
+    public Uni<Integer> touchLastUsed(String id, Instant now, Instant staleBefore) {
+        return update("lastUsedAt = ?1 where id = ?2 and (lastUsedAt is null or lastUsedAt < ?3)", now, id,
+                staleBefore);
+    }
+}

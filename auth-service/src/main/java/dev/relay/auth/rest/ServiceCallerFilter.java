@@ -1,0 +1,109 @@
+package dev.relay.auth.rest;
+
+import java.nio.charset.StandardCharsets;
+import java.security.interfaces.RSAPublicKey;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.HttpHeaders;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+
+import dev.relay.auth.service.SigningKeys;
+import dev.relay.common.auth.PrincipalClaims;
+import dev.relay.common.error.ErrorCode;
+import dev.relay.common.error.RelayException;
+import dev.relay.common.json.RelayJson;
+import io.quarkus.logging.Log;
+import io.smallrye.jwt.auth.principal.DefaultJWTParser;
+import io.smallrye.jwt.auth.principal.ParseException;
+
+/**
+ * Guards every `/internal` route: the caller must present a service JWT signed by this service, for the internal
+ * audience, whose subject is a service the route's {@link CallableBy} names.
+ */
+public class ServiceCallerFilter {
+
+    private final SigningKeys keys;
+    private final CallingService callingService;
+    private final DefaultJWTParser parser = new DefaultJWTParser();
+
+    ServiceCallerFilter(SigningKeys keys, CallingService callingService) {
+        this.keys = keys;
+        this.callingService = callingService;
+    }
+
+    @ServerRequestFilter
+    public void authenticate(ContainerRequestContext request, SimpleResourceInfo resource) {
+        CallableBy callableBy = callableBy(resource);
+        if (callableBy == null) {
+            return;
+        }
+        String service = verifiedService(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        if (Arrays.stream(callableBy.value()).noneMatch(service::equals)) {
+            Log.warnf("auth.internal_refused reason=service_not_allowed service=%s route=%s", service,
+                    request.getUriInfo().getPath());
+            throw new RelayException(ErrorCode.FORBIDDEN, "service " + service + " may not call this route");
+        }
+        callingService.authenticated(service);
+    }
+
+    private static CallableBy callableBy(SimpleResourceInfo resource) {
+        try {
+            CallableBy onMethod = resource.getResourceClass()
+                    .getMethod(resource.getMethodName(), resource.parameterTypes())
+                    .getAnnotation(CallableBy.class);
+            return onMethod != null ? onMethod : resource.getResourceClass().getAnnotation(CallableBy.class);
+        } catch (NoSuchMethodException e) {
+            return resource.getResourceClass().getAnnotation(CallableBy.class);
+        }
+    }
+
+    private String verifiedService(String authorization) {
+        if (authorization == null || !authorization.startsWith("Bearer ")) {
+            throw refused("missing service JWT");
+        }
+        String jwt = authorization.substring("Bearer ".length()).trim();
+        RSAPublicKey key = keyId(jwt).flatMap(keys::publicKey).orElseThrow(() -> refused("unknown signing key"));
+        try {
+            JsonWebToken token = parser.verify(jwt, key);
+            boolean internal = token.getAudience() != null
+                    && token.getAudience().contains(PrincipalClaims.SERVICE_AUDIENCE);
+            if (!PrincipalClaims.ISSUER.equals(token.getIssuer()) || !internal || token.getSubject() == null) {
+                throw refused("not a service JWT");
+            }
+            return token.getSubject();
+        } catch (ParseException e) {
+            throw refused("invalid service JWT: " + e.getMessage());
+        }
+    }
+
+    private static Optional<String> keyId(String jwt) {
+        int dot = jwt.indexOf('.');
+        if (dot <= 0) {
+            return Optional.empty();
+        }
+        try {
+            byte[] header = Base64.getUrlDecoder().decode(jwt.substring(0, dot));
+            Map<String, Object> fields = RelayJson.mapper()
+                    .readValue(new String(header, StandardCharsets.UTF_8),
+                            new TypeReference<>() {
+                            });
+            return Optional.ofNullable(fields.get("kid")).map(Object::toString);
+        } catch (Exception e) {
+            return Optional.empty();
+        }
+    }
+
+    private static RelayException refused(String why) {
+        Log.warnf("auth.internal_refused reason=%s", why.replace(' ', '_'));
+        return new RelayException(ErrorCode.UNAUTHORIZED, "Internal route needs a valid service JWT: " + why);
+    }
+}

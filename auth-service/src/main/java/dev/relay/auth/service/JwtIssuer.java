@@ -1,0 +1,72 @@
+package dev.relay.auth.service;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.relay.auth.config.AuthConfig;
+import dev.relay.common.auth.Principal;
+import dev.relay.common.auth.PrincipalClaims;
+import io.smallrye.jwt.build.Jwt;
+
+/** Signs the system's JWTs: principal JWTs (a verified caller, at most 60 s) and service JWTs. */
+@ApplicationScoped
+public class JwtIssuer {
+
+    private static final Duration MAX_PRINCIPAL_TTL = Duration.ofSeconds(60);
+
+    private final SigningKeys keys;
+    private final Duration principalTtl;
+    private final Duration serviceTtl;
+
+    JwtIssuer(SigningKeys keys, AuthConfig config) {
+        this.keys = keys;
+        Duration configured = config.jwt().principalTtl();
+        this.principalTtl = configured.compareTo(MAX_PRINCIPAL_TTL) > 0 ? MAX_PRINCIPAL_TTL : configured;
+        this.serviceTtl = config.jwt().serviceTtl();
+    }
+
+    /** A signed principal JWT and the instant it expires. */
+    public record SignedJwt(String token, Instant expiresAt) {
+    }
+
+    public SignedJwt principal(Principal principal, Instant now) {
+        Instant expiresAt = now.plus(principalTtl);
+        String token = Jwt.issuer(PrincipalClaims.ISSUER)
+                .audience(PrincipalClaims.PRINCIPAL_AUDIENCE)
+                .subject(principal.subjectId())
+                .issuedAt(now)
+                .expiresAt(expiresAt)
+                .groups(Set.of("principal", PrincipalClaims.kindRole(principal.kind().wireName())))
+                .claim(PrincipalClaims.KIND, principal.kind().wireName())
+                .claim(PrincipalClaims.WORKSPACE_ID, principal.workspaceId())
+                .claim(PrincipalClaims.SUBJECT_NAME, principal.subjectName() == null ? "" : principal.subjectName())
+                .claim(PrincipalClaims.SCOPES, principal.scopes())
+                .claim(PrincipalClaims.FILTERS, principal.filters())
+                .claim(PrincipalClaims.CAPABILITIES, principal.capabilities())
+                .claim(PrincipalClaims.CREDENTIAL_ID, principal.credentialId())
+                .claim(PrincipalClaims.HASH_PREFIX, principal.hashPrefix())
+                .jws()
+                .keyId(keys.currentKeyId())
+                .sign(keys.privateKey());
+        return new SignedJwt(token, expiresAt);
+    }
+
+    public SignedJwt service(String serviceName, Instant now) {
+        Instant expiresAt = now.plus(serviceTtl);
+        String token = Jwt.issuer(PrincipalClaims.ISSUER)
+                .audience(PrincipalClaims.SERVICE_AUDIENCE)
+                .subject(serviceName)
+                .issuedAt(now)
+                .expiresAt(expiresAt)
+                .groups(Set.of(PrincipalClaims.serviceRole(serviceName)))
+                .claim(PrincipalClaims.SCOPES, List.of())
+                .jws()
+                .keyId(keys.currentKeyId())
+                .sign(keys.privateKey());
+        return new SignedJwt(token, expiresAt);
+    }
+}

@@ -1,0 +1,187 @@
+package dev.relay.auth.service;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.relay.auth.config.AuthConfig;
+import dev.relay.auth.repository.Credential;
+import dev.relay.auth.repository.CredentialRepository;
+import dev.relay.auth.repository.RetiredHash;
+import dev.relay.auth.repository.WorkspaceExpiry;
+import dev.relay.auth.service.AuditLog.Caller;
+import dev.relay.auth.service.Verification.Refused;
+import dev.relay.auth.service.Verification.Verified;
+import dev.relay.common.auth.RefusalReason;
+import dev.relay.common.token.TokenKind;
+import dev.relay.common.token.Tokens;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Decides whether a presented token may call a route: the one place every refusal in the engine comes from, each
+ * with its precise reason.
+ */
+@ApplicationScoped
+public class VerificationService {
+
+    private final CredentialRepository credentials;
+    private final JwtIssuer jwts;
+    private final AuditLog audit;
+    private final AuthConfig config;
+    private final Clock clock;
+
+    VerificationService(CredentialRepository credentials, JwtIssuer jwts, AuditLog audit, AuthConfig config,
+            Clock clock) {
+        this.credentials = credentials;
+        this.jwts = jwts;
+        this.audit = audit;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** What a route accepts: token kinds (empty = any) and, for observer tokens, any one of these scopes. */
+    public record Requirement(Set<TokenKind> kinds, List<String> anyScope) {
+
+        public Requirement {
+            kinds = kinds == null ? Set.of() : Set.copyOf(kinds);
+            anyScope = anyScope == null ? List.of() : List.copyOf(anyScope);
+        }
+    }
+
+    @WithTransaction
+    public Uni<Verification> verify(String token, Requirement requirement, Caller caller) {
+        Instant now = clock.instant();
+        Optional<Refused> shape = checkShape(token, requirement);
+        if (shape.isPresent()) {
+            return refuse(shape.get(), caller, now);
+        }
+        TokenKind kind = TokenKind.ofPrefix(token).orElseThrow();
+        String hash = Tokens.sha256Hex(token);
+        return credentials.findByHash(hash)
+                .flatMap(current -> current != null
+                        ? Uni.createFrom().item(Optional.of(current))
+                        : previousGeneration(kind, hash, now))
+                .flatMap(found -> found.isPresent()
+                        ? decide(found.get(), kind, hash, requirement, caller, now)
+                        : retiredOrUnknown(kind, hash, caller, now));
+    }
+
+    /** Format and kind checks that need no database: cheap refusals first. */
+    private static Optional<Refused> checkShape(String token, Requirement requirement) {
+        if (token == null || token.isBlank()) {
+            return Optional.of(refused(RefusalReason.MALFORMED, Optional.empty(), "Missing or invalid Authorization "
+                    + "header", null));
+        }
+        Optional<TokenKind> kind = TokenKind.ofPrefix(token);
+        if (kind.isEmpty()) {
+            return Optional.of(refused(RefusalReason.UNKNOWN_PREFIX, kind, "Invalid token format: tokens start with "
+                    + "rk_live_, at_live_, nt_live_ or ot_live_", null));
+        }
+        if (!kind.get().matchesFormat(token)) {
+            return Optional.of(refused(RefusalReason.MALFORMED, kind, "Invalid token format: a " + kind.get()
+                    .displayName() + " is " + kind.get().prefix() + " followed by " + kind.get().secretLength()
+                    + " lower-case hex characters", null));
+        }
+        if (!requirement.kinds().isEmpty() && !requirement.kinds().contains(kind.get())) {
+            return Optional.of(refused(RefusalReason.WRONG_KIND, kind, capitalized(kind.get().displayName())
+                    + " cannot be used here; this route takes " + describe(requirement.kinds()),
+                    Tokens.sha256Hex(token)));
+        }
+        return Optional.empty();
+    }
+
+    /** A token that was replaced by a rotation still verifies during its grace period. */
+    private Uni<Optional<Credential>> previousGeneration(TokenKind kind, String hash, Instant now) {
+        return credentials.findByPreviousHash(hash)
+                .map(previous -> Optional.ofNullable(previous)
+                        .filter(c -> c.previousValidUntil != null && c.previousValidUntil.isAfter(now)));
+    }
+
+    private Uni<Verification> retiredOrUnknown(TokenKind kind, String hash, Caller caller, Instant now) {
+        return RetiredHash.<RetiredHash>findById(hash).flatMap(retired -> {
+            if (retired == null) {
+                return refuse(refused(RefusalReason.NOT_FOUND, Optional.of(kind), capitalized(kind.displayName())
+                        + " not recognised", hash), caller, now);
+            }
+            return credentials.findById(retired.credentialId)
+                    .flatMap(owner -> refuse(new Refused(
+                            RefusalReason.ROTATED_OUT, Optional.of(kind),
+                            capitalized(kind.displayName()) + " was rotated at "
+                                    + retired.retiredAt + "; present the new token",
+                            Optional.of(Tokens.hashPrefix(hash)), Optional.of(retired.credentialId),
+                            Optional.ofNullable(owner == null ? null : owner.workspaceId)), caller, now));
+        });
+    }
+
+    private Uni<Verification> decide(Credential credential, TokenKind kind, String hash, Requirement requirement,
+            Caller caller, Instant now) {
+        String name = capitalized(kind.displayName());
+        Optional<RefusalReason> reason = Optional.empty();
+        String message = null;
+        if (!kind.wireName().equals(credential.kind) || credential.workspaceId == null) {
+            reason = Optional.of(RefusalReason.KIND_MISMATCH);
+            message = name + " prefix does not match the stored credential (kind '" + credential.kind
+                    + "'" + (credential.workspaceId == null ? ", no workspace" : "")
+                    + "); an operator must run ./relay admin backfill-kinds";
+        } else if (!credential.isActive()) {
+            reason = Optional.of(RefusalReason.REVOKED);
+            message = name + " was revoked at " + credential.revokedAt;
+        } else if (credential.expiresAt != null && !credential.expiresAt.isAfter(now)) {
+            reason = Optional.of(RefusalReason.EXPIRED);
+            message = name + " expired at " + credential.expiresAt;
+        } else if (kind == TokenKind.OBSERVER_TOKEN && !requirement.anyScope().isEmpty()
+                && CredentialJson.strings(credential.scopes).stream().noneMatch(requirement.anyScope()::contains)) {
+            reason = Optional.of(RefusalReason.MISSING_SCOPE);
+            message = "Observer token lacks the required scope (one of: " + String.join(", ",
+                    requirement.anyScope()) + ")";
+        }
+        if (reason.isPresent()) {
+            return refuse(new Refused(reason.get(), Optional.of(kind), message, Optional.of(Tokens.hashPrefix(hash)),
+                    Optional.of(credential.id), Optional.ofNullable(credential.workspaceId)), caller, now);
+        }
+        return WorkspaceExpiry.<WorkspaceExpiry>findById(credential.workspaceId).flatMap(expiry -> {
+            if (expiry != null && !expiry.expiresAt.isAfter(now)) {
+                return refuse(new Refused(RefusalReason.WORKSPACE_EXPIRED, Optional.of(kind),
+                        "Workspace has expired (at " + expiry.expiresAt + ")", Optional.of(Tokens.hashPrefix(hash)),
+                        Optional.of(credential.id), Optional.of(credential.workspaceId)), caller, now);
+            }
+            return verified(credential, kind, hash, now);
+        });
+    }
+
+    private Uni<Verification> verified(Credential credential, TokenKind kind, String hash, Instant now) {
+        JwtIssuer.SignedJwt jwt = jwts.principal(CredentialJson.principal(credential, kind, hash), now);
+        Verification result = new Verified(CredentialJson.principal(credential, kind, hash), jwt.token(),
+                jwt.expiresAt());
+        return credentials.touchLastUsed(credential.id, now, now.minus(config.lastUsedDebounce())).replaceWith(result);
+    }
+
+    private Uni<Verification> refuse(Refused refusal, Caller caller, Instant now) {
+        AuditLog.Entry entry = new AuditLog.Entry("verify_refused", Optional.of(refusal.reason().wireName()),
+                refusal.presentedKind().map(TokenKind::wireName), refusal.hashPrefix(), refusal.workspaceId(),
+                refusal.credentialId());
+        return audit.record(entry, caller, now).replaceWith(refusal);
+    }
+
+    private static Refused refused(RefusalReason reason, Optional<TokenKind> kind, String message, String hash) {
+        return new Refused(reason, kind, message, Optional.ofNullable(hash).map(Tokens::hashPrefix), Optional.empty(),
+                Optional.empty());
+    }
+
+    private static String describe(Set<TokenKind> kinds) {
+        return kinds.stream()
+                .sorted()
+                .map(k -> "a " + k.displayName() + " (" + k.prefix() + "...)")
+                .collect(Collectors.joining(" or "));
+    }
+
+    private static String capitalized(String text) {
+        return Character.toUpperCase(text.charAt(0)) + text.substring(1);
+    }
+}
