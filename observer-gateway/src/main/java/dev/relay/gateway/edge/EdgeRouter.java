@@ -6,6 +6,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import dev.relay.common.error.ErrorCode;
+import dev.relay.common.wire.Failure;
+import dev.relay.gateway.auth.EdgeAuthenticator;
+import dev.relay.gateway.auth.EdgeVerdict;
+import dev.relay.gateway.route.Access;
+import io.quarkus.logging.Log;
 import dev.relay.gateway.health.HealthHandler;
 import dev.relay.gateway.route.Owner;
 import dev.relay.gateway.route.PublicRoute;
@@ -27,10 +32,12 @@ public class EdgeRouter {
     private final RouteTable routes = RouteTable.standard();
     private final UpstreamProxies proxies;
     private final HealthHandler health;
+    private final EdgeAuthenticator authenticator;
 
-    EdgeRouter(UpstreamProxies proxies, HealthHandler health) {
+    EdgeRouter(UpstreamProxies proxies, HealthHandler health, EdgeAuthenticator authenticator) {
         this.proxies = proxies;
         this.health = health;
+        this.authenticator = authenticator;
     }
 
     void install(@Observes Router router) {
@@ -51,12 +58,57 @@ public class EdgeRouter {
             EdgeResponses.fail(context.response(), ErrorCode.UPGRADE_REQUIRED, "Expected WebSocket upgrade");
             return;
         }
-        if (route.get().owner() == Owner.GATEWAY) {
+        authenticateThenServe(context, route.get());
+    }
+
+    private void authenticateThenServe(RoutingContext context, PublicRoute route) {
+        HttpServerRequest request = context.request();
+        Access access = route.access();
+        String token = access.isPublic() ? null : EdgeTokens.presented(request, route.webSocket());
+        if (access.isPublic() || (token == null && access.optional())) {
+            serve(context, route, null);
+            return;
+        }
+        request.pause();
+        authenticator.authenticate(token, access, request.remoteAddress().hostAddress())
+                .subscribe()
+                .with(
+                        verdict -> {
+                            switch (verdict) {
+                                case EdgeVerdict.Allowed allowed -> serve(context, route, allowed.jwt());
+                                case EdgeVerdict.Denied denied -> refuse(context, route, denied);
+                            }
+                        },
+                        failure -> {
+                            Log.errorf(failure, "edge: cannot verify a token for %s %s: %s", route.method(),
+                                    route.template(),
+                                    failure.getMessage());
+                            request.resume();
+                            EdgeResponses.fail(context.response(), ErrorCode.HANDLER_UNAVAILABLE,
+                                    "auth-service is unavailable; try again shortly");
+                        });
+    }
+
+    private void serve(RoutingContext context, PublicRoute route, String principalJwt) {
+        if (route.owner() == Owner.GATEWAY) {
+            context.request().resume();
             EdgeResponses.fail(context.response(), ErrorCode.HANDLER_UNAVAILABLE,
                     "The observer stream is not served by this version of the engine yet");
             return;
         }
-        proxies.forward(route.get().owner(), request);
+        proxies.forward(route.owner(), context.request(), principalJwt);
+    }
+
+    private static void refuse(RoutingContext context, PublicRoute route, EdgeVerdict.Denied denied) {
+        HttpServerRequest request = context.request();
+        Log.infof("edge.refused reason=%s kind=%s hash=%s route=\"%s %s\" remote=%s code=%s", denied.reason(),
+                denied.kind() == null ? "-" : denied.kind(), denied.hashPrefix() == null ? "-" : denied.hashPrefix(),
+                route.method(), route.template(), request.remoteAddress().hostAddress(), denied.code());
+        request.resume();
+        context.response()
+                .setStatusCode(denied.status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(EdgeResponses.json(Failure.of(denied.code(), denied.message())));
     }
 
     private static void routeNotFound(RoutingContext context) {

@@ -15,6 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.HttpProxy;
@@ -38,19 +39,27 @@ public class UpstreamProxies {
         proxies.put(Owner.DELIVERY_SERVICE, proxy(vertx, config, Owner.DELIVERY_SERVICE, config.delivery().url()));
     }
 
-    /** Forwards the request to its owner; the owner's answer (or a 503 envelope if it is down) goes back. */
-    void forward(Owner owner, HttpServerRequest request) {
+    /**
+     * Forwards the request to its owner with the principal JWT (or no credentials at all on public routes); the
+     * owner's answer (or a 503 envelope if it is down) goes back. The raw token never leaves the edge.
+     */
+    void forward(Owner owner, HttpServerRequest request, String principalJwt) {
         HttpProxy proxy = proxies.get(owner);
         if (proxy == null) {
             throw new IllegalArgumentException(owner + " is not proxied");
         }
         request.headers().remove(PRINCIPAL_HEADER);
+        if (principalJwt == null) {
+            request.headers().remove(HttpHeaders.AUTHORIZATION);
+        } else {
+            request.headers().set(HttpHeaders.AUTHORIZATION, "Bearer " + principalJwt);
+        }
         request.headers().set("X-Forwarded-For", request.remoteAddress().hostAddress());
         request.headers().set("X-Forwarded-Proto", request.scheme());
         if (request.authority() != null) {
             request.headers().set("X-Forwarded-Host", request.authority().toString());
         }
-        proxy.handle(request);
+        proxy.handle(ForwardedRequest.withoutToken(request));
     }
 
     private static HttpProxy proxy(Vertx vertx, GatewayConfig config, Owner owner, URI url) {

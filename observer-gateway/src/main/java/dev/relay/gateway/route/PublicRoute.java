@@ -14,8 +14,9 @@ public final class PublicRoute {
     private final Owner owner;
     private final boolean webSocket;
     private final List<String> templateSegments;
+    private final Access access;
 
-    PublicRoute(String method, String template, Owner owner, boolean webSocket) {
+    PublicRoute(String method, String template, Owner owner, boolean webSocket, Access access) {
         this.method = Objects.requireNonNull(method);
         this.template = Objects.requireNonNull(template);
         this.owner = Objects.requireNonNull(owner);
@@ -24,6 +25,12 @@ public final class PublicRoute {
             throw new IllegalArgumentException("template must start with '/': " + template);
         }
         this.templateSegments = RoutePaths.segments(template);
+        this.access = Objects.requireNonNull(access);
+    }
+
+    /** Who may call this route. */
+    public Access access() {
+        return access;
     }
 
     public String method() {

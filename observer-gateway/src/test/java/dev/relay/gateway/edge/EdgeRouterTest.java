@@ -5,7 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,6 +25,8 @@ import io.vertx.core.json.JsonObject;
 @QuarkusTest
 @QuarkusTestResource(StandInServices.class)
 class EdgeRouterTest {
+
+    private static final String AGENT = "Bearer " + StandInServices.AGENT_TOKEN;
 
     @AfterEach
     void restoreStandIns() {
@@ -64,15 +66,15 @@ class EdgeRouterTest {
                 .body("data.owner", equalTo("workspace-service"))
                 .body("data.method", equalTo("POST"))
                 .body("data.body", equalTo("{\"name\":\"acme\"}"));
-        given().header("Authorization", "Bearer rk_live_00000000000000000000000000000000")
+        given().header("Authorization", AGENT)
                 .when()
-                .get("/v1/observer-tokens?limit=5")
+                .get("/v1/channels/general/messages?limit=5")
                 .then()
                 .statusCode(200)
-                .body("data.owner", equalTo("auth-service"))
-                .body("data.uri", equalTo("/v1/observer-tokens?limit=5"))
-                .body("data.authorization", equalTo("Bearer rk_live_00000000000000000000000000000000"));
-        given().when()
+                .body("data.owner", equalTo("workspace-service"))
+                .body("data.uri", equalTo("/v1/channels/general/messages?limit=5"));
+        given().header("Authorization", AGENT)
+                .when()
                 .post("/v1/deliveries/del_1_2/ack")
                 .then()
                 .statusCode(200)
@@ -80,14 +82,69 @@ class EdgeRouterTest {
     }
 
     @Test
-    void stripsPrincipalHeadersAClientTriesToSmuggleIn() {
-        given().header("X-Relay-Principal", "forged.jwt.value")
+    void servicesReceiveThePrincipalJwtNeverTheRawToken() {
+        given().header("Authorization", AGENT)
+                .header("X-Relay-Principal", "forged.jwt.value")
                 .when()
                 .get("/v1/agents")
                 .then()
                 .statusCode(200)
+                .body("data.authorization", equalTo("Bearer principal-jwt-agent_token"))
                 .body("data.principal", nullValue())
                 .body("data.forwarded_for", equalTo("127.0.0.1"));
+        given().header("Authorization", AGENT)
+                .when()
+                .get("/v1/workspaces/by-name/acme")
+                .then()
+                .statusCode(200)
+                .body("data.authorization", nullValue());
+    }
+
+    @Test
+    void refusalsNeverReachAServiceAndSayWhy() {
+        given().when()
+                .get("/v1/agent")
+                .then()
+                .statusCode(401)
+                .body("error.code", equalTo("unauthorized"))
+                .body("error.message", equalTo("Missing or invalid Authorization header"));
+        given().header("Authorization", "Token " + StandInServices.AGENT_TOKEN)
+                .when()
+                .get("/v1/agent")
+                .then()
+                .statusCode(401)
+                .body("error.code", equalTo("unauthorized"));
+        given().header("Authorization", "Bearer at_live_" + "f".repeat(32))
+                .when()
+                .get("/v1/agent")
+                .then()
+                .statusCode(401)
+                .body("error.code", equalTo("agent_token_invalid"))
+                .body("error.message", equalTo("Agent token not recognised"))
+                .body("data", nullValue());
+        given().header("Authorization", "Bearer " + StandInServices.NODE_TOKEN)
+                .when()
+                .get("/v1/agent")
+                .then()
+                .statusCode(401)
+                .body("error.code", equalTo("node_token_forbidden"));
+    }
+
+    @Test
+    void aCachedVerificationIsDroppedWhenAuthServiceAnnouncesARevocation() throws Exception {
+        String token = "Bearer " + StandInServices.AGENT_TOKEN;
+        given().header("Authorization", token).when().get("/v1/inbox").then().statusCode(200);
+        int calls = StandInServices.VERIFY_CALLS.get();
+        given().header("Authorization", token).when().get("/v1/inbox").then().statusCode(200);
+        assertEquals(calls, StandInServices.VERIFY_CALLS.get(), "second request must use the cached verification");
+
+        RevocationBroadcast.publish(StandInServices.AGENT_TOKEN);
+        long deadline = System.currentTimeMillis() + 1_000;
+        while (StandInServices.VERIFY_CALLS.get() == calls && System.currentTimeMillis() < deadline) {
+            given().header("Authorization", token).when().get("/v1/inbox").then().statusCode(200);
+            Thread.sleep(50);
+        }
+        assertEquals(calls + 1, StandInServices.VERIFY_CALLS.get(), "revocation must drop the cache within 1 s");
     }
 
     @Test
@@ -102,14 +159,14 @@ class EdgeRouterTest {
     }
 
     @Test
-    void proxiesWebSocketUpgradesAndFramesBothWays() throws Exception {
+    void proxiesWebSocketUpgradesWithoutTheRawToken() throws Exception {
         Vertx vertx = Vertx.vertx();
         try {
             List<String> received = new CopyOnWriteArrayList<>();
             WebSocketConnectOptions options = new WebSocketConnectOptions()
                     .setHost("127.0.0.1")
                     .setPort(RestAssured.port)
-                    .setURI("/v1/node/ws?token=nt_live_x")
+                    .setURI("/v1/node/ws?origin_client=sdk&token=" + StandInServices.NODE_TOKEN)
                     .addHeader("X-Relay-Principal", "forged");
             WebSocket socket = vertx.createHttpClient()
                     .webSocket(options)
@@ -125,7 +182,8 @@ class EdgeRouterTest {
             JsonObject hello = new JsonObject(received.get(0));
             assertEquals("delivery-service", hello.getString("owner"));
             assertEquals("/v1/node/ws", hello.getString("path"));
-            assertNull(hello.getString("principal"), "a client-sent principal header must not pass the edge");
+            assertFalse(received.get(0).contains(StandInServices.NODE_TOKEN), "raw token passed the edge");
+            assertEquals(null, hello.getString("principal"), "a client-sent principal header must not pass the edge");
             assertEquals("delivery-service:{\"type\":\"node.heartbeat\"}", received.get(1));
             socket.close();
         } finally {
@@ -134,9 +192,23 @@ class EdgeRouterTest {
     }
 
     @Test
+    void aRefusedUpgradeIsAn401EnvelopeBeforeTheUpgrade() {
+        given().header("Connection", "Upgrade")
+                .header("Upgrade", "websocket")
+                .header("Sec-WebSocket-Version", "13")
+                .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+                .when()
+                .get("/v1/node/ws?token=nt_live_" + "0".repeat(48))
+                .then()
+                .statusCode(401)
+                .body("error.code", equalTo("agent_token_invalid"));
+    }
+
+    @Test
     void anUnreachableOwnerAnswers503NamingIt() {
         StandInServices.DROP_CONNECTIONS.put("workspace-service", true);
-        given().when()
+        given().header("Authorization", AGENT)
+                .when()
                 .get("/v1/channels")
                 .then()
                 .statusCode(503)

@@ -19,6 +19,12 @@ public class StandInServices implements QuarkusTestResourceLifecycleManager {
 
     static final Map<String, Boolean> READY = new ConcurrentHashMap<>();
     static final Map<String, Boolean> DROP_CONNECTIONS = new ConcurrentHashMap<>();
+    static final java.util.concurrent.atomic.AtomicInteger VERIFY_CALLS = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Tokens the stand-in auth-service accepts, with the kind it reports. */
+    static final String AGENT_TOKEN = "at_live_" + "a".repeat(32);
+    static final String NODE_TOKEN = "nt_live_" + "c".repeat(48);
+    static final String SERVICE_JWT = "stand-in-service-jwt";
 
     private Vertx vertx;
 
@@ -33,6 +39,9 @@ public class StandInServices implements QuarkusTestResourceLifecycleManager {
             int port = listen(service);
             config.put("relay.gateway." + owner + ".url", "http://127.0.0.1:" + port);
             config.put("relay.gateway." + owner + ".health-url", "http://127.0.0.1:" + port + "/q/health/ready");
+            if (owner.equals("auth")) {
+                config.put("relay.service.auth-url", "http://127.0.0.1:" + port);
+            }
         }
         return config;
     }
@@ -74,6 +83,10 @@ public class StandInServices implements QuarkusTestResourceLifecycleManager {
                     .end("{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"checks\":[" + check + "]}");
             return;
         }
+        if (service.equals("auth-service") && request.path().startsWith("/internal/")) {
+            request.body().onSuccess(body -> answerAuth(request, body.toJsonObject()));
+            return;
+        }
         request.body()
                 .onSuccess(body -> request.response()
                         .putHeader("Content-Type", "application/json")
@@ -87,6 +100,51 @@ public class StandInServices implements QuarkusTestResourceLifecycleManager {
                                         .put("principal", request.getHeader("X-Relay-Principal"))
                                         .put("forwarded_for", request.getHeader("X-Forwarded-For")))
                                 .encode()));
+    }
+
+    /** A minimal auth-service: service-token exchange and verification of the two well-known tokens. */
+    private static void answerAuth(HttpServerRequest request, JsonObject body) {
+        JsonObject data;
+        if (request.path().equals("/internal/service-tokens")) {
+            data = new JsonObject().put("token", SERVICE_JWT)
+                    .put("expires_at",
+                            java.time.Instant.now().plusSeconds(300).toString());
+        } else if (!("Bearer " + SERVICE_JWT).equals(request.getHeader("Authorization"))) {
+            request.response()
+                    .setStatusCode(401)
+                    .end(new JsonObject().put("ok", false)
+                            .put("error",
+                                    new JsonObject().put("code", "unauthorized").put("message", "no service JWT"))
+                            .encode());
+            return;
+        } else {
+            VERIFY_CALLS.incrementAndGet();
+            data = verify(body);
+        }
+        request.response()
+                .putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("ok", true).put("data", data).encode());
+    }
+
+    private static JsonObject verify(JsonObject body) {
+        String token = body.getString("token");
+        String kind = token.equals(AGENT_TOKEN) ? "agent_token" : token.equals(NODE_TOKEN) ? "node_token" : null;
+        if (kind != null && body.getJsonArray("kinds").contains(kind)) {
+            return new JsonObject().put("outcome", "verified")
+                    .put("kind", kind)
+                    .put("hash_prefix", "0123abcd")
+                    .put("jwt", "principal-jwt-" + kind)
+                    .put("jwt_expires_at", java.time.Instant.now().plusSeconds(60).toString())
+                    .put("principal", new JsonObject().put("workspace_id", "w1"));
+        }
+        boolean wrongKind = kind != null;
+        return new JsonObject().put("outcome", "refused")
+                .put("reason", wrongKind ? "wrong_kind" : "not_found")
+                .put("status", 401)
+                .put("kind", kind == null ? "agent_token" : kind)
+                .put("hash_prefix", "99999999")
+                .put("error", new JsonObject().put("code", wrongKind ? "node_token_forbidden" : "agent_token_invalid")
+                        .put("message", wrongKind ? "Node token cannot be used here" : "Agent token not recognised"));
     }
 
     @Override

@@ -1,0 +1,105 @@
+package dev.relay.common.internal;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import dev.relay.common.error.ErrorCode;
+import dev.relay.common.error.RelayException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Holds this service's service JWT: exchanges the service secret at auth-service, caches the JWT until shortly before
+ * it expires, and calls other services' `/internal` routes with it.
+ */
+@ApplicationScoped
+public class ServiceJwtClient {
+
+    private static final Duration RENEW_BEFORE_EXPIRY = Duration.ofSeconds(30);
+
+    private final HttpClient client;
+    private final URI authUrl;
+    private final String serviceName;
+    private final String secret;
+    private final AtomicReference<CachedJwt> cached = new AtomicReference<>();
+
+    private record CachedJwt(String token, Instant renewAt) {
+    }
+
+    ServiceJwtClient(Vertx vertx, @ConfigProperty(name = "relay.service.auth-url") URI authUrl,
+            @ConfigProperty(name = "quarkus.application.name") String serviceName,
+            @ConfigProperty(name = "relay.service.secret") String secret) {
+        this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(2_000)
+                .setMaxPoolSize(32)
+                .setKeepAlive(true));
+        this.authUrl = authUrl;
+        this.serviceName = serviceName;
+        this.secret = secret;
+    }
+
+    /** POSTs a JSON body to an `/internal` route of the service at {@code baseUrl}; answers the envelope's data. */
+    public Uni<JsonObject> post(URI baseUrl, String path, JsonObject body) {
+        return jwt().flatMap(jwt -> send(baseUrl, path, body, jwt));
+    }
+
+    /** A valid service JWT, from the cache or freshly exchanged. */
+    public Uni<String> jwt() {
+        CachedJwt current = cached.get();
+        if (current != null && Instant.now().isBefore(current.renewAt())) {
+            return Uni.createFrom().item(current.token());
+        }
+        JsonObject exchange = new JsonObject(Map.of("service", serviceName, "secret", secret));
+        return send(authUrl, "/internal/service-tokens", exchange, null).map(data -> {
+            String token = data.getString("token");
+            Instant expiresAt = Instant.parse(data.getString("expires_at"));
+            cached.set(new CachedJwt(token, expiresAt.minus(RENEW_BEFORE_EXPIRY)));
+            return token;
+        });
+    }
+
+    private Uni<JsonObject> send(URI baseUrl, String path, JsonObject body, String jwt) {
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
+                .setAbsoluteURI(baseUrl.resolve(path).toString())
+                .setTimeout(5_000)
+                .putHeader("Content-Type", "application/json");
+        if (jwt != null) {
+            options.putHeader("Authorization", "Bearer " + jwt);
+        }
+        return Uni.createFrom()
+                .completionStage(() -> client.request(options)
+                        .compose(request -> request.send(body.encode()))
+                        .compose(response -> response.body()
+                                .map(buffer -> envelopeData(path, response.statusCode(),
+                                        buffer.toString())))
+                        .toCompletionStage());
+    }
+
+    private static JsonObject envelopeData(String path, int status, String body) {
+        JsonObject envelope;
+        try {
+            envelope = new JsonObject(body);
+        } catch (RuntimeException e) {
+            throw new RelayException(ErrorCode.HANDLER_UNAVAILABLE,
+                    path + " answered HTTP " + status + " without JSON");
+        }
+        if (!envelope.getBoolean("ok", false)) {
+            JsonObject error = envelope.getJsonObject("error", new JsonObject());
+            throw new RelayException(ErrorCode.HANDLER_UNAVAILABLE, path + " refused: " + error.getString("code")
+                    + " " + error.getString("message"));
+        }
+        return envelope.getJsonObject("data", new JsonObject());
+    }
+
+}
