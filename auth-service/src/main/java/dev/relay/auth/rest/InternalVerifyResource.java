@@ -2,6 +2,7 @@ package dev.relay.auth.rest;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -48,8 +49,19 @@ public class InternalVerifyResource {
 
     /** `outcome` is `verified` (principal, jwt) or `refused` (reason, status, error, kind, hash_prefix). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Outcome(String outcome, Principal principal, String jwt, Instant jwtExpiresAt, String reason,
+    public record Outcome(String outcome, PrincipalView principal, String jwt, Instant jwtExpiresAt, String reason,
             Integer status, ErrorBody error, String kind, String hashPrefix) {
+    }
+
+    /** The verified principal on the wire: as {@link Principal}, with the kind by its wire name. */
+    public record PrincipalView(String kind, String workspaceId, String subjectId, String subjectName,
+            List<String> scopes, Map<String, Object> filters, List<String> capabilities, String credentialId,
+            String hashPrefix) {
+
+        static PrincipalView of(Principal p) {
+            return new PrincipalView(p.kind().wireName(), p.workspaceId(), p.subjectId(), p.subjectName(),
+                    p.scopes(), p.filters(), p.capabilities(), p.credentialId(), p.hashPrefix());
+        }
     }
 
     @POST
@@ -61,7 +73,7 @@ public class InternalVerifyResource {
 
     private static Outcome outcome(Verification result) {
         return switch (result) {
-            case Verified verified -> new Outcome("verified", verified.principal(), verified.jwt(),
+            case Verified verified -> new Outcome("verified", PrincipalView.of(verified.principal()), verified.jwt(),
                     verified.jwtExpiresAt(), null, null, null, verified.principal().kind().wireName(),
                     verified.principal().hashPrefix());
             case Refused refused -> new Outcome("refused", null, null, null, refused.reason().wireName(),

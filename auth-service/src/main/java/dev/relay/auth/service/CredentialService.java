@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -152,17 +153,18 @@ public class CredentialService {
 
     /** Revokes every active credential of a subject (an agent, node or observer) in one transaction. */
     public Uni<List<Credential>> revokeSubject(String workspaceId, String subjectId, String why, Caller caller) {
-        return revokeAll(credentials.listActiveBySubject(workspaceId, subjectId), why, caller);
+        return revokeAll(() -> credentials.listActiveBySubject(workspaceId, subjectId), why, caller);
     }
 
     /** Revokes every active credential of a workspace (the workspace was deleted). */
     public Uni<List<Credential>> revokeWorkspace(String workspaceId, String why, Caller caller) {
-        return revokeAll(credentials.listActiveByWorkspace(workspaceId), why, caller);
+        return revokeAll(() -> credentials.listActiveByWorkspace(workspaceId), why, caller);
     }
 
-    private Uni<List<Credential>> revokeAll(Uni<List<Credential>> query, String why, Caller caller) {
+    /** The query is made inside the transaction: entities loaded outside it would be changed but never flushed. */
+    private Uni<List<Credential>> revokeAll(Supplier<Uni<List<Credential>>> query, String why, Caller caller) {
         Instant now = clock.instant();
-        return Panache.withTransaction(() -> query.call(found -> {
+        return Panache.withTransaction(() -> query.get().call(found -> {
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (Credential credential : found) {
                 markRevoked(credential, why, now);

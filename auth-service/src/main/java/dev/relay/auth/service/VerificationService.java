@@ -84,9 +84,9 @@ public class VerificationService {
                     + "rk_live_, at_live_, nt_live_ or ot_live_", null));
         }
         if (!kind.get().matchesFormat(token)) {
-            return Optional.of(refused(RefusalReason.MALFORMED, kind, "Invalid token format: a " + kind.get()
-                    .displayName() + " is " + kind.get().prefix() + " followed by " + kind.get().secretLength()
-                    + " lower-case hex characters", null));
+            return Optional.of(refused(RefusalReason.MALFORMED, kind, "Invalid token format: "
+                    + withArticle(kind.get().displayName()) + " is " + kind.get().prefix() + " followed by "
+                    + kind.get().secretLength() + " lower-case hex characters", null));
         }
         if (!requirement.kinds().isEmpty() && !requirement.kinds().contains(kind.get())) {
             return Optional.of(refused(RefusalReason.WRONG_KIND, kind, capitalized(kind.get().displayName())
@@ -98,9 +98,11 @@ public class VerificationService {
 
     /** A token that was replaced by a rotation still verifies during its grace period. */
     private Uni<Optional<Credential>> previousGeneration(TokenKind kind, String hash, Instant now) {
+        // A revoked credential is answered as revoked whichever of its secrets is presented.
         return credentials.findByPreviousHash(hash)
                 .map(previous -> Optional.ofNullable(previous)
-                        .filter(c -> c.previousValidUntil != null && c.previousValidUntil.isAfter(now)));
+                        .filter(c -> !c.isActive()
+                                || c.previousValidUntil != null && c.previousValidUntil.isAfter(now)));
     }
 
     private Uni<Verification> retiredOrUnknown(TokenKind kind, String hash, Caller caller, Instant now) {
@@ -124,11 +126,15 @@ public class VerificationService {
         String name = capitalized(kind.displayName());
         Optional<RefusalReason> reason = Optional.empty();
         String message = null;
-        if (!kind.wireName().equals(credential.kind) || credential.workspaceId == null) {
+        if (!kind.wireName().equals(credential.kind)) {
             reason = Optional.of(RefusalReason.KIND_MISMATCH);
             message = name + " prefix does not match the stored credential (kind '" + credential.kind
                     + "'" + (credential.workspaceId == null ? ", no workspace" : "")
                     + "); an operator must run ./relay admin backfill-kinds";
+        } else if (credential.workspaceId == null) {
+            reason = Optional.of(RefusalReason.KIND_MISMATCH);
+            message = name + "'s stored credential has no workspace; an operator must run ./relay admin "
+                    + "backfill-kinds";
         } else if (!credential.isActive()) {
             reason = Optional.of(RefusalReason.REVOKED);
             message = name + " was revoked at " + credential.revokedAt;
@@ -177,8 +183,12 @@ public class VerificationService {
     private static String describe(Set<TokenKind> kinds) {
         return kinds.stream()
                 .sorted()
-                .map(k -> "a " + k.displayName() + " (" + k.prefix() + "...)")
+                .map(k -> withArticle(k.displayName()) + " (" + k.prefix() + "...)")
                 .collect(Collectors.joining(" or "));
+    }
+
+    private static String withArticle(String noun) {
+        return ("aeiou".indexOf(noun.charAt(0)) >= 0 ? "an " : "a ") + noun;
     }
 
     private static String capitalized(String text) {
