@@ -65,4 +65,9 @@ public enum TokenKind {
         }
         return raw.chars().skip(prefix.length()).allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
     }
+
+    /** The wire names of every kind, e.g. for finding stored credentials whose kind is none of them. */
+    public static java.util.List<String> wireNames() {
+        return java.util.Arrays.stream(values()).map(TokenKind::wireName).toList();
+    }
 }
