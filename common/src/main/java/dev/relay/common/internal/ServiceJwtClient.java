@@ -51,7 +51,12 @@ public class ServiceJwtClient {
 
     /** POSTs a JSON body to an `/internal` route of the service at {@code baseUrl}; answers the envelope's data. */
     public Uni<JsonObject> post(URI baseUrl, String path, JsonObject body) {
-        return jwt().flatMap(jwt -> send(baseUrl, path, body, jwt));
+        return call(HttpMethod.POST, baseUrl, path, body);
+    }
+
+    /** Calls an `/internal` route with any method; a 204 answers an empty object. */
+    public Uni<JsonObject> call(HttpMethod method, URI baseUrl, String path, JsonObject body) {
+        return jwt().flatMap(jwt -> send(method, baseUrl, path, body, jwt));
     }
 
     /** A valid service JWT, from the cache or freshly exchanged. */
@@ -61,7 +66,7 @@ public class ServiceJwtClient {
             return Uni.createFrom().item(current.token());
         }
         JsonObject exchange = new JsonObject(Map.of("service", serviceName, "secret", secret));
-        return send(authUrl, "/internal/service-tokens", exchange, null).map(data -> {
+        return send(HttpMethod.POST, authUrl, "/internal/service-tokens", exchange, null).map(data -> {
             String token = data.getString("token");
             Instant expiresAt = Instant.parse(data.getString("expires_at"));
             cached.set(new CachedJwt(token, expiresAt.minus(RENEW_BEFORE_EXPIRY)));
@@ -69,8 +74,8 @@ public class ServiceJwtClient {
         });
     }
 
-    private Uni<JsonObject> send(URI baseUrl, String path, JsonObject body, String jwt) {
-        RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
+    private Uni<JsonObject> send(HttpMethod method, URI baseUrl, String path, JsonObject body, String jwt) {
+        RequestOptions options = new RequestOptions().setMethod(method)
                 .setAbsoluteURI(baseUrl.resolve(path).toString())
                 .setTimeout(5_000)
                 .putHeader("Content-Type", "application/json");
@@ -87,6 +92,9 @@ public class ServiceJwtClient {
     }
 
     private static JsonObject envelopeData(String path, int status, String body) {
+        if (status == 204) {
+            return new JsonObject();
+        }
         JsonObject envelope;
         try {
             envelope = new JsonObject(body);
@@ -96,8 +104,14 @@ public class ServiceJwtClient {
         }
         if (!envelope.getBoolean("ok", false)) {
             JsonObject error = envelope.getJsonObject("error", new JsonObject());
-            throw new RelayException(ErrorCode.HANDLER_UNAVAILABLE, path + " refused: " + error.getString("code")
-                    + " " + error.getString("message"));
+            String code = error.getString("code", "");
+            String message = error.getString("message", "");
+            // A client error of the called service keeps its precise code; anything else means it is unavailable.
+            throw ErrorCode.fromCode(code)
+                    .filter(c -> c.status() < 500)
+                    .map(c -> new RelayException(c, message))
+                    .orElseGet(() -> new RelayException(ErrorCode.HANDLER_UNAVAILABLE, path + " failed: " + code + " "
+                            + message));
         }
         return envelope.getJsonObject("data", new JsonObject());
     }

@@ -1,0 +1,107 @@
+package dev.relay.common.auth;
+
+import java.math.BigInteger;
+import java.net.URI;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.spec.RSAPublicKeySpec;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * auth-service's public signing keys, fetched from its JWKS and refreshed when a JWT names a key id not seen yet (at
+ * most once per {@link #REFRESH_INTERVAL}), so a key rotation at auth-service needs no restart anywhere.
+ */
+@ApplicationScoped
+public class AuthKeys {
+
+    static final Duration REFRESH_INTERVAL = Duration.ofSeconds(10);
+
+    private final Map<String, PublicKey> keys = new ConcurrentHashMap<>();
+    private final AtomicLong lastRefresh = new AtomicLong();
+    private final HttpClient client;
+    private final URI jwksUrl;
+
+    AuthKeys(Vertx vertx, @ConfigProperty(name = "relay.service.auth-url") URI authUrl) {
+        this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(2_000));
+        this.jwksUrl = authUrl.resolve("/.well-known/jwks.json");
+    }
+
+    /** The key with this id if known; an unknown id starts a background refresh for the next request. */
+    public Optional<PublicKey> key(String keyId) {
+        PublicKey key = keys.get(keyId);
+        if (key == null) {
+            refreshIfDue();
+        }
+        return Optional.ofNullable(key);
+    }
+
+    /** Fetches the JWKS now; services call it at startup so the first request finds the keys. */
+    public Uni<Integer> refresh() {
+        lastRefresh.set(System.nanoTime());
+        RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET)
+                .setAbsoluteURI(jwksUrl.toString())
+                .setTimeout(5_000);
+        return Uni.createFrom()
+                .completionStage(() -> client.request(request)
+                        .compose(req -> req.send())
+                        .compose(response -> response.body())
+                        .map(body -> load(new JsonObject(body.toString())))
+                        .toCompletionStage());
+    }
+
+    private void refreshIfDue() {
+        long last = lastRefresh.get();
+        if (System.nanoTime() - last > REFRESH_INTERVAL.toNanos()
+                && lastRefresh.compareAndSet(last, System.nanoTime())) {
+            refresh().subscribe()
+                    .with(count -> Log.infof("auth keys refreshed: %d key(s)", count),
+                            failure -> Log.warnf("cannot fetch auth-service keys from %s: %s", jwksUrl,
+                                    failure.getMessage()));
+        }
+    }
+
+    private int load(JsonObject jwks) {
+        JsonArray list = jwks.getJsonArray("keys", new JsonArray());
+        for (int i = 0; i < list.size(); i++) {
+            JsonObject jwk = list.getJsonObject(i);
+            if ("RSA".equals(jwk.getString("kty")) && jwk.getString("kid") != null) {
+                keys.put(jwk.getString("kid"), rsa(jwk.getString("n"), jwk.getString("e")));
+            }
+        }
+        return keys.size();
+    }
+
+    private static PublicKey rsa(String modulus, String exponent) {
+        try {
+            return KeyFactory.getInstance("RSA")
+                    .generatePublic(new RSAPublicKeySpec(unsigned(modulus),
+                            unsigned(exponent)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("auth-service published an unusable RSA key", e);
+        }
+    }
+
+    private static BigInteger unsigned(String base64Url) {
+        return new BigInteger(1, Base64.getUrlDecoder().decode(base64Url));
+    }
+}

@@ -1,0 +1,104 @@
+// Drives a running engine with the unmodified @relaycast/sdk 6.0.2 and checks what the other side sees.
+// Usage: RELAY_BASE_URL=http://127.0.0.1:18787 node run.mjs   (./relay test runs it against its own stack)
+// Prints "compat: <name> ok" or "compat: <name> FAILED: <reason>" per scenario, then "N passed, M failed".
+import { RelayCast } from '@relaycast/sdk';
+
+const baseUrl = process.env.RELAY_BASE_URL ?? 'http://127.0.0.1:8787';
+const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+const scenarios = [];
+const scenario = (name, body) => scenarios.push({ name, body });
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function refusal(promise) {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a refusal, but the call succeeded');
+}
+
+async function newWorkspace(label) {
+  const name = `compat-${label}-${run}`;
+  const created = await RelayCast.createWorkspace(name, { baseUrl });
+  return { name, ...created, relay: new RelayCast({ apiKey: created.apiKey, baseUrl }) };
+}
+
+scenario('workspace bootstrap: create, look up by name, ensure', async () => {
+  const ws = await newWorkspace('bootstrap');
+  check(/^rk_live_[0-9a-f]{32}$/.test(ws.apiKey), `api key has the wrong shape: ${ws.apiKey}`);
+  const found = await RelayCast.lookupWorkspace(ws.name, { baseUrl });
+  check(found && found.id === ws.workspaceId, `lookup found ${JSON.stringify(found)}, expected ${ws.workspaceId}`);
+  check((await RelayCast.lookupWorkspace(`missing-${run}`, { baseUrl })) === null, 'unknown name should be null');
+  const ensured = await RelayCast.ensureWorkspace(ws.name, { baseUrl, apiKey: ws.apiKey });
+  check(ensured.existed === true && ensured.workspaceId === ws.workspaceId,
+    `ensureWorkspace with the key should find it: ${JSON.stringify(ensured)}`);
+  const info = await ws.relay.workspace.info();
+  check(info.name === ws.name && info.id === ws.workspaceId, `workspace.info: ${JSON.stringify(info)}`);
+});
+
+scenario('register agents: tokens, roster, general channel', async () => {
+  const ws = await newWorkspace('agents');
+  const alice = await ws.relay.agents.register({ name: 'alice', type: 'agent' });
+  check(/^at_live_[0-9a-f]{32}$/.test(alice.token), `agent token has the wrong shape: ${alice.token}`);
+  await ws.relay.agents.register({ name: 'bob' });
+  const roster = (await ws.relay.agents.list()).map((a) => a.name).sort();
+  check(JSON.stringify(roster) === '["alice","bob"]', `roster: ${roster}`);
+  const detail = await ws.relay.agents.get('alice');
+  check(detail.channels.some((c) => c.name === 'general'), `alice is not in general: ${JSON.stringify(detail)}`);
+  const conflict = await refusal(ws.relay.agents.register({ name: 'alice' }));
+  check(conflict.code === 'name_conflict', `duplicate name should be a name_conflict, got ${conflict.code}`);
+});
+
+scenario('registerOrRotate on an existing name rotates the token', async () => {
+  const ws = await newWorkspace('rotate');
+  const first = await ws.relay.agents.register({ name: 'worker' });
+  const again = await ws.relay.registerOrRotate({ name: 'worker' });
+  check(again.id === first.id && again.token !== first.token, `expected a new token for the same agent`);
+  const me = await ws.relay.reconnect({ apiToken: again.token });
+  check((await me.me()).name === 'worker', 'the rotated token should act as worker');
+  const refused = await refusal(ws.relay.reconnect({ apiToken: first.token }));
+  check(refused.code === 'agent_token_invalid' && /rotated/.test(refused.message),
+    `the old token should be refused as rotated, got ${refused.code}: ${refused.message}`);
+});
+
+scenario('reconnect with a saved agent token', async () => {
+  const ws = await newWorkspace('reconnect');
+  const { token } = await ws.relay.agents.register({ name: 'saved' });
+  const later = new RelayCast({ apiKey: ws.apiKey, baseUrl });
+  const agent = await later.reconnect({ apiToken: token });
+  const me = await agent.me();
+  check(me.name === 'saved' && me.workspaceId === ws.workspaceId, `me(): ${JSON.stringify(me)}`);
+});
+
+scenario('refusals name their real reason', async () => {
+  const ws = await newWorkspace('refusals');
+  const unknown = await refusal(ws.relay.reconnect({ apiToken: `at_live_${'0'.repeat(32)}` }));
+  check(unknown.code === 'agent_token_invalid', `unknown token: ${unknown.code} ${unknown.message}`);
+  const wrongKey = new RelayCast({ apiKey: `rk_live_${'0'.repeat(32)}`, baseUrl });
+  const badKey = await refusal(wrongKey.agents.list());
+  check(badKey.code === 'unauthorized' && /not recognised/.test(badKey.message),
+    `unknown workspace key: ${badKey.code} ${badKey.message}`);
+  await ws.relay.agents.register({ name: 'gone' });
+  await ws.relay.agents.delete('gone');
+  const deleted = await refusal(ws.relay.agents.get('gone'));
+  check(deleted.code === 'not_found', `deleted agent: ${deleted.code}`);
+});
+
+let passed = 0;
+let failed = 0;
+for (const { name, body } of scenarios) {
+  try {
+    await body();
+    passed += 1;
+    console.log(`compat: ${name} ok`);
+  } catch (err) {
+    failed += 1;
+    console.log(`compat: ${name} FAILED: ${err?.code ? `${err.code}: ` : ''}${err?.message ?? err}`);
+  }
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

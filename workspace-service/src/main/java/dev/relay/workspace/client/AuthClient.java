@@ -1,0 +1,66 @@
+package dev.relay.workspace.client;
+
+import java.net.URI;
+import java.time.Instant;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import dev.relay.common.internal.ServiceJwtClient;
+import dev.relay.common.token.TokenKind;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+
+/** workspace-service's calls to auth-service: every credential it needs minted, rotated or revoked. */
+@ApplicationScoped
+public class AuthClient {
+
+    private final ServiceJwtClient internal;
+    private final URI authUrl;
+
+    AuthClient(ServiceJwtClient internal, @ConfigProperty(name = "relay.service.auth-url") URI authUrl) {
+        this.internal = internal;
+        this.authUrl = authUrl;
+    }
+
+    /** A credential just minted or rotated, with its raw token (shown once, to the caller). */
+    public record Minted(String credentialId, String token) {
+    }
+
+    public Uni<Minted> mint(TokenKind kind, String workspaceId, String subjectId, String subjectName) {
+        JsonObject body = new JsonObject().put("kind", kind.wireName())
+                .put("workspace_id", workspaceId)
+                .put("subject_id", subjectId)
+                .put("subject_name", subjectName);
+        return internal.post(authUrl, "/internal/credentials", body).map(AuthClient::minted);
+    }
+
+    public Uni<Minted> rotate(String credentialId) {
+        return internal.post(authUrl, "/internal/credentials/" + credentialId + "/rotate", new JsonObject())
+                .map(AuthClient::minted);
+    }
+
+    public Uni<Void> revokeSubject(String workspaceId, String subjectId, String reason) {
+        return internal.post(authUrl, "/internal/credentials/revoke-subject", new JsonObject()
+                .put("workspace_id", workspaceId)
+                .put("subject_id", subjectId)
+                .put("reason", reason)).replaceWithVoid();
+    }
+
+    public Uni<Void> revokeWorkspace(String workspaceId, String reason) {
+        return internal.post(authUrl, "/internal/credentials/revoke-workspace", new JsonObject()
+                .put("workspace_id", workspaceId)
+                .put("reason", reason)).replaceWithVoid();
+    }
+
+    public Uni<Void> setWorkspaceExpiry(String workspaceId, Instant expiresAt) {
+        return internal.call(HttpMethod.PUT, authUrl, "/internal/workspaces/" + workspaceId + "/expiry",
+                new JsonObject().put("expires_at", expiresAt == null ? null : expiresAt.toString())).replaceWithVoid();
+    }
+
+    private static Minted minted(JsonObject data) {
+        return new Minted(data.getJsonObject("credential").getString("id"), data.getString("token"));
+    }
+}

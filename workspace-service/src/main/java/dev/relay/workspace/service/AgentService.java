@@ -1,0 +1,180 @@
+package dev.relay.workspace.service;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.relay.common.error.ErrorCode;
+import dev.relay.common.error.RelayException;
+import dev.relay.common.id.Snowflake;
+import dev.relay.common.token.TokenKind;
+import dev.relay.workspace.client.AuthClient;
+import dev.relay.workspace.repository.Agent;
+import dev.relay.workspace.repository.Channel;
+import dev.relay.workspace.repository.ChannelMember;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+
+/** Registers agents (minting their tokens at auth-service), reads, changes, deletes them and rotates tokens. */
+@ApplicationScoped
+public class AgentService {
+
+    /** Names the SDK and brokers use: a letter or digit, then letters, digits, '.', '_' or '-'; at most 64. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    public static final List<String> STATUSES = List.of("active", "idle", "blocked", "waiting", "offline");
+
+    private final AuthClient auth;
+    private final Snowflake ids;
+    private final Clock clock;
+
+    AgentService(AuthClient auth, Snowflake ids, Clock clock) {
+        this.auth = auth;
+        this.ids = ids;
+        this.clock = clock;
+    }
+
+    /** What registering needs; `metadata` already carries any `skills`. */
+    public record Registration(String name, String type, String persona, Map<String, Object> metadata,
+            Map<String, Object> capabilities) {
+    }
+
+    /** An agent and its raw token (shown once). */
+    public record Registered(Agent agent, String token) {
+    }
+
+    public static String validName(String name) {
+        if (name == null || name.isBlank()) {
+            throw RelayException.badRequest("name is required");
+        }
+        if (!NAME.matcher(name).matches()) {
+            throw RelayException.badRequest("Invalid agent name '" + name + "': use 1-64 letters, digits, '.', '_' "
+                    + "or '-', starting with a letter or digit");
+        }
+        return name;
+    }
+
+    /** Registers the agent and joins it to `general`; a taken name is a 409 that says how to reclaim it. */
+    public Uni<Registered> register(String workspaceId, Registration registration) {
+        Instant now = clock.instant();
+        String id = ids.nextId();
+        return Panache.withSession(() -> requireFreeName(workspaceId, registration.name()))
+                .flatMap(free -> auth.mint(TokenKind.AGENT_TOKEN, workspaceId, id, registration.name()))
+                .flatMap(token -> Panache.withTransaction(() -> {
+                    Agent agent = new Agent();
+                    agent.id = id;
+                    agent.workspaceId = workspaceId;
+                    agent.name = registration.name();
+                    agent.type = registration.type() == null ? "agent" : registration.type();
+                    agent.status = "active";
+                    agent.persona = registration.persona();
+                    agent.metadata = JsonText.write(registration.metadata());
+                    agent.capabilities = JsonText.write(registration.capabilities());
+                    agent.credentialId = token.credentialId();
+                    agent.createdAt = now;
+                    agent.lastSeen = now;
+                    return agent.persist().call(() -> joinGeneral(agent, now)).replaceWith(agent);
+                })
+                        .onFailure()
+                        .call(failure -> revokeOrphanToken(workspaceId, id, failure))
+                        .map(agent -> new Registered(agent, token.token())));
+    }
+
+    private static Uni<Void> joinGeneral(Agent agent, Instant now) {
+        return Channel.<Channel>find("workspaceId = ?1 and name = ?2", agent.workspaceId, Channel.GENERAL)
+                .firstResult()
+                .flatMap(general -> {
+                    if (general == null) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    ChannelMember member = new ChannelMember();
+                    member.channelId = general.id;
+                    member.agentId = agent.id;
+                    member.role = "member";
+                    member.joinedAt = now;
+                    return member.persist().replaceWithVoid();
+                });
+    }
+
+    private Uni<Void> revokeOrphanToken(String workspaceId, String agentId, Throwable why) {
+        Log.errorf("agent %s was not stored (%s); revoking its token", agentId, why.getMessage());
+        return auth.revokeSubject(workspaceId, agentId, "agent registration failed").onFailure().recoverWithNull();
+    }
+
+    @WithSession
+    public Uni<List<Agent>> list(String workspaceId, String status) {
+        if (status == null || status.equals("all")) {
+            return Agent.list("workspaceId = ?1 order by createdAt, id", workspaceId);
+        }
+        return Agent.list("workspaceId = ?1 and status = ?2 order by createdAt, id", workspaceId, status);
+    }
+
+    @WithSession
+    public Uni<Agent> get(String workspaceId, String name) {
+        return find(workspaceId, name);
+    }
+
+    @WithSession
+    public Uni<Agent> byId(String workspaceId, String agentId) {
+        return Agent.<Agent>find("workspaceId = ?1 and id = ?2", workspaceId, agentId).firstResult().map(agent -> {
+            if (agent == null) {
+                throw new RelayException(ErrorCode.AGENT_NOT_FOUND, "Agent " + agentId + " not found");
+            }
+            return agent;
+        });
+    }
+
+    /** The channels an agent belongs to, with its role and join time. */
+    @WithSession
+    public Uni<List<Object[]>> memberships(String agentId) {
+        return Panache.getSession()
+                .flatMap(session -> session.createQuery(
+                        "select c, m from Channel c, ChannelMember m where m.channelId = c.id and m.agentId = ?1 "
+                                + "and c.channelType = 0 order by m.joinedAt",
+                        Object[].class).setParameter(1, agentId).getResultList());
+    }
+
+    /** Applies a PATCH: status, persona, metadata (merged), capabilities. */
+    public Uni<Agent> update(String workspaceId, String name, Map<String, Object> patch) {
+        return Panache.withTransaction(() -> find(workspaceId, name).invoke(agent -> AgentPatch.apply(agent, patch)));
+    }
+
+    /** Revokes the agent's credentials at auth-service, then deletes the agent and its memberships. */
+    public Uni<Void> delete(String workspaceId, String name) {
+        return Panache.withSession(() -> find(workspaceId, name))
+                .call(agent -> auth.revokeSubject(workspaceId, agent.id, "agent deleted"))
+                .call(agent -> Panache.withTransaction(() -> Agent.delete("id", agent.id)))
+                .replaceWithVoid();
+    }
+
+    /** A fresh token for the agent; the previous one stops working at once. */
+    public Uni<Registered> rotateToken(String workspaceId, String name) {
+        return Panache.withSession(() -> find(workspaceId, name))
+                .flatMap(agent -> auth.rotate(agent.credentialId).map(minted -> new Registered(agent, minted.token())));
+    }
+
+    private static Uni<Boolean> requireFreeName(String workspaceId, String name) {
+        return Agent.count("workspaceId = ?1 and name = ?2", workspaceId, name).map(count -> {
+            if (count > 0) {
+                throw new RelayException(ErrorCode.AGENT_ALREADY_EXISTS, "Agent '" + name + "' already exists in this "
+                        + "workspace; to reclaim it, rotate its token with POST /v1/agents/" + name
+                        + "/rotate-token using the workspace key");
+            }
+            return true;
+        });
+    }
+
+    private static Uni<Agent> find(String workspaceId, String name) {
+        return Agent.<Agent>find("workspaceId = ?1 and name = ?2", workspaceId, name).firstResult().map(agent -> {
+            if (agent == null) {
+                throw new RelayException(ErrorCode.AGENT_NOT_FOUND, "Agent '" + name + "' not found");
+            }
+            return agent;
+        });
+    }
+}

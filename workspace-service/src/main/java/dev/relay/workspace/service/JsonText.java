@@ -1,0 +1,37 @@
+package dev.relay.workspace.service;
+
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+
+import dev.relay.common.json.RelayJson;
+
+/** Stores free-form JSON objects (metadata, capabilities) as text and reads them back exactly. */
+public final class JsonText {
+
+    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {
+    };
+
+    private JsonText() {
+    }
+
+    public static String write(Map<String, Object> value) {
+        try {
+            return RelayJson.mapper().writeValueAsString(value == null ? Map.of() : value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("value cannot be stored as JSON", e);
+        }
+    }
+
+    public static Map<String, Object> read(String text) {
+        if (text == null || text.isBlank()) {
+            return Map.of();
+        }
+        try {
+            return RelayJson.mapper().readValue(text, OBJECT);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON is corrupt", e);
+        }
+    }
+}
