@@ -1,10 +1,7 @@
 package dev.relay.auth.rest;
 
-import java.nio.charset.StandardCharsets;
 import java.security.interfaces.RSAPublicKey;
 import java.util.Arrays;
-import java.util.Base64;
-import java.util.Map;
 import java.util.Optional;
 
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -14,13 +11,11 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-
 import dev.relay.auth.service.SigningKeys;
+import dev.relay.common.auth.JwtVerifier;
 import dev.relay.common.auth.PrincipalClaims;
 import dev.relay.common.error.ErrorCode;
 import dev.relay.common.error.RelayException;
-import dev.relay.common.json.RelayJson;
 import io.quarkus.logging.Log;
 import io.smallrye.jwt.auth.principal.DefaultJWTParser;
 import io.smallrye.jwt.auth.principal.ParseException;
@@ -71,7 +66,9 @@ public class ServiceCallerFilter {
             throw refused("missing service JWT");
         }
         String jwt = authorization.substring("Bearer ".length()).trim();
-        RSAPublicKey key = keyId(jwt).flatMap(keys::publicKey).orElseThrow(() -> refused("unknown signing key"));
+        RSAPublicKey key = JwtVerifier.keyId(jwt)
+                .flatMap(keys::publicKey)
+                .orElseThrow(() -> refused("unknown signing key"));
         try {
             JsonWebToken token = parser.verify(jwt, key);
             boolean internal = token.getAudience() != null
@@ -82,23 +79,6 @@ public class ServiceCallerFilter {
             return token.getSubject();
         } catch (ParseException e) {
             throw refused("invalid service JWT: " + e.getMessage());
-        }
-    }
-
-    private static Optional<String> keyId(String jwt) {
-        int dot = jwt.indexOf('.');
-        if (dot <= 0) {
-            return Optional.empty();
-        }
-        try {
-            byte[] header = Base64.getUrlDecoder().decode(jwt.substring(0, dot));
-            Map<String, Object> fields = RelayJson.mapper()
-                    .readValue(new String(header, StandardCharsets.UTF_8),
-                            new TypeReference<>() {
-                            });
-            return Optional.ofNullable(fields.get("kid")).map(Object::toString);
-        } catch (Exception e) {
-            return Optional.empty();
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.relay.auth.rest.ServiceJwts;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
@@ -88,14 +89,6 @@ class KindBackfillTest {
     }
 
     private static RequestSpecification as(String service) {
-        String jwt = given().contentType(ContentType.JSON)
-                .body(Map.of("service", service, "secret", "test-secret-" + service))
-                .when()
-                .post("/internal/service-tokens")
-                .then()
-                .statusCode(200)
-                .extract()
-                .path("data.token");
-        return given().contentType(ContentType.JSON).header("Authorization", "Bearer " + jwt);
+        return ServiceJwts.as(service);
     }
 }

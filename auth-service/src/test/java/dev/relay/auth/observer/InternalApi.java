@@ -1,11 +1,9 @@
 package dev.relay.auth.observer;
 
-import static io.restassured.RestAssured.given;
-
 import java.util.List;
 import java.util.Map;
 
-import io.restassured.http.ContentType;
+import dev.relay.auth.rest.ServiceJwts;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
 
@@ -16,15 +14,7 @@ final class InternalApi {
     }
 
     static RequestSpecification as(String service) {
-        String jwt = given().contentType(ContentType.JSON)
-                .body(Map.of("service", service, "secret", "test-secret-" + service))
-                .when()
-                .post("/internal/service-tokens")
-                .then()
-                .statusCode(200)
-                .extract()
-                .path("data.token");
-        return given().contentType(ContentType.JSON).header("Authorization", "Bearer " + jwt);
+        return ServiceJwts.as(service);
     }
 
     /** Mints a credential and answers its raw token. */

@@ -89,7 +89,8 @@ public final class JwtVerifier {
         }
     }
 
-    private static Optional<String> keyId(String jwt) {
+    /** The `kid` of a JWT's header, read without verifying anything. */
+    public static Optional<String> keyId(String jwt) {
         int dot = jwt.indexOf('.');
         if (dot <= 0) {
             return Optional.empty();
