@@ -88,6 +88,35 @@ scenario('refusals name their real reason', async () => {
   check(deleted.code === 'not_found', `deleted agent: ${deleted.code}`);
 });
 
+scenario('channels: create, join, invite, mute, topic, archive', async () => {
+  const ws = await newWorkspace('channels');
+  const alice = ws.relay.as((await ws.relay.agents.register({ name: 'alice' })).token);
+  const bob = ws.relay.as((await ws.relay.agents.register({ name: 'bob' })).token);
+  await ws.relay.agents.register({ name: 'carol' });
+  const created = await alice.channels.create({ name: 'design', topic: 'Shapes' });
+  check(created.name === 'design' && created.memberCount === 1, `create: ${JSON.stringify(created)}`);
+  const joined = await bob.channels.join('design');
+  check(joined.alreadyMember === false, `join: ${JSON.stringify(joined)}`);
+  await alice.channels.invite('design', 'carol');
+  const members = (await ws.relay.channels.get('design')).members.map((m) => `${m.agentName}:${m.role}`).sort();
+  check(JSON.stringify(members) === '["alice:owner","bob:member","carol:member"]', `members: ${members}`);
+  await bob.channels.mute('design');
+  const muted = (await alice.channels.members('design')).find((m) => m.agentName === 'bob');
+  check(muted.isMuted === true, `bob should be muted: ${JSON.stringify(muted)}`);
+  const topic = await alice.channels.setTopic('design', 'Colours');
+  check(topic.topic === 'Colours', `topic: ${JSON.stringify(topic)}`);
+  const badName = await refusal(alice.channels.create({ name: 'Not Valid' }));
+  check(/Invalid channel name/.test(badName.message), `bad name: ${badName.code} ${badName.message}`);
+  const general = await refusal(alice.channels.archive('general'));
+  check(/general channel cannot be archived/.test(general.message), `general: ${general.message}`);
+  await alice.channels.archive('design');
+  const listed = (await ws.relay.channels.list()).map((c) => c.name);
+  check(!listed.includes('design') && listed.includes('general'), `archived channel listed: ${listed}`);
+  await bob.channels.leave('general');
+  const generalMembers = (await ws.relay.channels.get('general')).members.map((m) => m.agentName).sort();
+  check(JSON.stringify(generalMembers) === '["alice","carol"]', `general after bob left: ${generalMembers}`);
+});
+
 let passed = 0;
 let failed = 0;
 for (const { name, body } of scenarios) {

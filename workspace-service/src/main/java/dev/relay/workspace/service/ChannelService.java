@@ -1,0 +1,227 @@
+package dev.relay.workspace.service;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.relay.common.error.ErrorCode;
+import dev.relay.common.error.RelayException;
+import dev.relay.common.id.Snowflake;
+import dev.relay.workspace.repository.Agent;
+import dev.relay.workspace.repository.Channel;
+import dev.relay.workspace.repository.ChannelMember;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.smallrye.mutiny.Uni;
+
+/** Regular channels (contract §3.4): create, read, change, archive, and membership. */
+@ApplicationScoped
+public class ChannelService {
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,79}");
+
+    private final Snowflake ids;
+    private final Clock clock;
+
+    ChannelService(Snowflake ids, Clock clock) {
+        this.ids = ids;
+        this.clock = clock;
+    }
+
+    /** A channel with its member count. */
+    public record Counted(Channel channel, long memberCount) {
+    }
+
+    /** A member with the agent's name. */
+    public record Member(ChannelMember member, String agentName) {
+    }
+
+    public static String validName(Object raw) {
+        if (!(raw instanceof String name) || name.isEmpty()) {
+            throw RelayException.badRequest("name is required");
+        }
+        if (!NAME.matcher(name).matches()) {
+            throw new RelayException(ErrorCode.INVALID_CHANNEL_NAME, "Invalid channel name '" + name
+                    + "': use lower-case letters, digits and '-', starting with a letter or digit (at most 80)");
+        }
+        return name;
+    }
+
+    /** Creates a channel; an agent creator joins it as owner. */
+    public Uni<Counted> create(String workspaceId, String name, String topic, Map<String, Object> metadata,
+            String creatorAgentId) {
+        Instant now = clock.instant();
+        return Panache.withTransaction(() -> Channel.count("workspaceId = ?1 and name = ?2", workspaceId, name)
+                .flatMap(taken -> {
+                    if (taken > 0) {
+                        throw new RelayException(ErrorCode.CHANNEL_ALREADY_EXISTS, "Channel '" + name
+                                + "' already exists");
+                    }
+                    Channel channel = new Channel();
+                    channel.id = ids.nextId();
+                    channel.workspaceId = workspaceId;
+                    channel.name = name;
+                    channel.topic = topic;
+                    channel.metadata = JsonText.write(metadata);
+                    channel.createdBy = creatorAgentId;
+                    channel.createdAt = now;
+                    Uni<Void> owner = creatorAgentId == null
+                            ? Uni.createFrom().voidItem()
+                            : member(channel.id, creatorAgentId, "owner", now).persist().replaceWithVoid();
+                    return channel.persist()
+                            .call(() -> owner)
+                            .replaceWith(new Counted(channel, creatorAgentId == null ? 0 : 1));
+                }));
+    }
+
+    @WithSession
+    public Uni<List<Counted>> list(String workspaceId, boolean includeArchived) {
+        String archived = includeArchived ? "" : " and c.archived = false";
+        return Panache.getSession()
+                .flatMap(session -> session.createQuery(
+                        "select c, (select count(m) from ChannelMember m where m.channelId = c.id) from Channel c "
+                                + "where c.workspaceId = ?1 and c.channelType = 0" + archived
+                                + " order by c.createdAt, c.id",
+                        Object[].class).setParameter(1, workspaceId).getResultList())
+                .map(rows -> rows.stream().map(row -> new Counted((Channel) row[0], (Long) row[1])).toList());
+    }
+
+    @WithSession
+    public Uni<Counted> get(String workspaceId, String name) {
+        return counted(workspaceId, name);
+    }
+
+    @WithSession
+    public Uni<List<Member>> members(String channelId) {
+        return Panache.getSession()
+                .flatMap(session -> session.createQuery(
+                        "select m, a.name from ChannelMember m, Agent a where m.agentId = a.id and m.channelId = ?1 "
+                                + "order by m.joinedAt, a.name",
+                        Object[].class)
+                        .setParameter(1, channelId)
+                        .getResultList())
+                .map(rows -> rows.stream().map(row -> new Member((ChannelMember) row[0], (String) row[1])).toList());
+    }
+
+    /** Changes topic and/or metadata (merged as given: replaced) of an unarchived channel. */
+    public Uni<Counted> update(String workspaceId, String name, Map<String, Object> patch) {
+        return Panache.withTransaction(() -> counted(workspaceId, name).invoke(counted -> {
+            Channel channel = unarchived(counted.channel());
+            if (patch.containsKey("topic")) {
+                Object topic = patch.get("topic");
+                if (topic != null && !(topic instanceof String)) {
+                    throw RelayException.badRequest("topic must be a string or null");
+                }
+                channel.topic = (String) topic;
+            }
+            if (patch.containsKey("metadata")) {
+                if (!(patch.get("metadata") instanceof Map<?, ?> metadata)) {
+                    throw RelayException.badRequest("metadata must be an object");
+                }
+                @SuppressWarnings("unchecked")
+                Map<String, Object> typed = (Map<String, Object>) metadata;
+                channel.metadata = JsonText.write(typed);
+            }
+        }));
+    }
+
+    /** Archives (soft-deletes) a channel; `general` cannot be archived. */
+    public Uni<Void> archive(String workspaceId, String name) {
+        if (Channel.GENERAL.equals(name)) {
+            throw new RelayException(ErrorCode.CANNOT_ARCHIVE_GENERAL, "The general channel cannot be archived");
+        }
+        return Panache.withTransaction(() -> channel(workspaceId, name).invoke(channel -> channel.archived = true))
+                .replaceWithVoid();
+    }
+
+    /** Joins the agent; answers whether it already was a member. */
+    public Uni<Boolean> join(String workspaceId, String name, String agentId) {
+        Instant now = clock.instant();
+        return Panache.withTransaction(() -> channel(workspaceId, name).map(ChannelService::unarchived)
+                .flatMap(channel -> membership(channel.id, agentId).flatMap(existing -> existing != null
+                        ? Uni.createFrom().item(true)
+                        : member(channel.id, agentId, "member", now).persist().replaceWith(false))));
+    }
+
+    /** Leaves the channel; leaving a channel one is not in changes nothing. */
+    public Uni<Void> leave(String workspaceId, String name, String agentId) {
+        return Panache.withTransaction(() -> channel(workspaceId, name)
+                .flatMap(channel -> ChannelMember.delete("channelId = ?1 and agentId = ?2", channel.id, agentId)))
+                .replaceWithVoid();
+    }
+
+    /** A member invites another agent by name. */
+    public Uni<Agent> invite(String workspaceId, String name, String inviterId, String agentName) {
+        Instant now = clock.instant();
+        return Panache.withTransaction(() -> channel(workspaceId, name).map(ChannelService::unarchived)
+                .flatMap(channel -> requireMember(channel, inviterId)
+                        .flatMap(ok -> Agent.find("workspaceId = ?1 and name = ?2", workspaceId, agentName)
+                                .<Agent>firstResult())
+                        .flatMap(agent -> {
+                            if (agent == null) {
+                                throw new RelayException(ErrorCode.AGENT_NOT_FOUND, "Agent '" + agentName
+                                        + "' not found");
+                            }
+                            return membership(channel.id, agent.id).flatMap(existing -> existing != null
+                                    ? Uni.createFrom().item(agent)
+                                    : member(channel.id, agent.id, "member", now).persist().replaceWith(agent));
+                        })));
+    }
+
+    /** Mutes or unmutes the channel for a member. */
+    public Uni<Boolean> mute(String workspaceId, String name, String agentId, boolean muted) {
+        return Panache.withTransaction(() -> channel(workspaceId, name)
+                .flatMap(channel -> requireMember(channel, agentId))
+                .invoke(member -> member.muted = muted)
+                .replaceWith(muted));
+    }
+
+    private static Uni<ChannelMember> requireMember(Channel channel, String agentId) {
+        return membership(channel.id, agentId).map(member -> {
+            if (member == null) {
+                throw new RelayException(ErrorCode.NOT_A_MEMBER, "Not a member of #" + channel.name);
+            }
+            return member;
+        });
+    }
+
+    private static Uni<ChannelMember> membership(String channelId, String agentId) {
+        return ChannelMember.find("channelId = ?1 and agentId = ?2", channelId, agentId).firstResult();
+    }
+
+    private static Uni<Counted> counted(String workspaceId, String name) {
+        return channel(workspaceId, name).flatMap(channel -> ChannelMember.count("channelId", channel.id)
+                .map(count -> new Counted(channel, count)));
+    }
+
+    private static Uni<Channel> channel(String workspaceId, String name) {
+        return Channel.<Channel>find("workspaceId = ?1 and name = ?2 and channelType = 0", workspaceId, name)
+                .firstResult()
+                .map(channel -> {
+                    if (channel == null) {
+                        throw new RelayException(ErrorCode.CHANNEL_NOT_FOUND, "Channel '" + name + "' not found");
+                    }
+                    return channel;
+                });
+    }
+
+    private static Channel unarchived(Channel channel) {
+        if (channel.archived) {
+            throw new RelayException(ErrorCode.CHANNEL_ARCHIVED, "Channel '" + channel.name + "' is archived");
+        }
+        return channel;
+    }
+
+    private static ChannelMember member(String channelId, String agentId, String role, Instant now) {
+        ChannelMember member = new ChannelMember();
+        member.channelId = channelId;
+        member.agentId = agentId;
+        member.role = role;
+        member.joinedAt = now;
+        return member;
+    }
+}
