@@ -117,6 +117,35 @@ scenario('channels: create, join, invite, mute, topic, archive', async () => {
   check(JSON.stringify(generalMembers) === '["alice","carol"]', `general after bob left: ${generalMembers}`);
 });
 
+scenario('messages and threads, and an observer backfilling exactly what its filters allow', async () => {
+  const ws = await newWorkspace('messages');
+  const alice = ws.relay.as((await ws.relay.agents.register({ name: 'alice' })).token);
+  const bob = ws.relay.as((await ws.relay.agents.register({ name: 'bob' })).token);
+  await alice.channels.create({ name: 'ops' });
+  const first = await alice.send('#general', 'hello @bob');
+  check(first.text === 'hello @bob' && JSON.stringify(first.mentions) === '["bob"]', `send: ${JSON.stringify(first)}`);
+  await alice.send('#ops', 'ops only');
+  const reply = await bob.reply(first.id, 'hi alice');
+  check(reply.threadId === first.id, `reply: ${JSON.stringify(reply)}`);
+  const history = await bob.messages('general');
+  check(history.length === 1 && history[0].id === first.id && history[0].replyCount === 1,
+    `history: ${JSON.stringify(history)}`);
+  const thread = await alice.thread(first.id);
+  check(thread.parent.id === first.id && thread.replies.map((r) => r.text).join() === 'hi alice',
+    `thread: ${JSON.stringify(thread)}`);
+  const observer = await ws.relay.observerTokens.create({ name: 'general-only',
+    scopes: ['stream:read', 'messages:read', 'threads:read'], filters: { channelNames: ['general'] } });
+  const response = await fetch(`${baseUrl}/v1/workspace/events?since=0`,
+    { headers: { Authorization: `Bearer ${observer.token}` } });
+  const { data } = await response.json();
+  const seen = data.events.map((e) => `${e.type}:${e.payload.channel}`);
+  check(JSON.stringify(seen) === '["message.created:general","thread.reply:general"]',
+    `observer saw ${JSON.stringify(seen)}`);
+  check(data.events.every((e, i, all) => i === 0 || e.seq > all[i - 1].seq), 'events out of seq order');
+  const hidden = await fetch(`${baseUrl}/v1/channels/ops/messages`, { headers: { Authorization: `Bearer ${observer.token}` } });
+  check(hidden.status === 404, `a filtered-out channel must be 404 to the observer, got ${hidden.status}`);
+});
+
 let passed = 0;
 let failed = 0;
 for (const { name, body } of scenarios) {

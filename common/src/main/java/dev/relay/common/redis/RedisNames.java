@@ -39,6 +39,11 @@ public final class RedisNames {
     }
 
     /** Pub/sub channel fanning one workspace's events out to the gateway replicas. */
+    /** Marks an event as already added to the stream, so a re-publication after a crash adds it only once. */
+    public String publishedEventKey(String eventId) {
+        return name("events:published:" + part(eventId, "eventId"));
+    }
+
     public String workspaceEventChannel(String workspaceId) {
         return name("events:ws:" + part(workspaceId, "workspaceId"));
     }

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -135,7 +136,10 @@ public class AgentResource {
             throw new RelayException(ErrorCode.AGENT_RECOVERY_NOT_AUTHORIZED,
                     "An agent token may rotate only its own agent's token");
         }
-        return agents.rotateToken(principal.workspaceId(), name)
+        Optional<String> callerAgentId = principal.kind() == TokenKind.AGENT_TOKEN
+                ? Optional.of(principal.subjectId())
+                : Optional.empty();
+        return agents.rotateToken(principal.workspaceId(), name, callerAgentId)
                 .map(rotated -> Success.of(new TokenBody(rotated.agent().name, rotated.token())));
     }
 

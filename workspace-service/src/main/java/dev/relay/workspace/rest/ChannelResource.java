@@ -99,7 +99,7 @@ public class ChannelResource {
         Principal principal = reader();
         return channels.list(principal.workspaceId(), "true".equals(includeArchived))
                 .map(found -> Success.of(found.stream()
-                        .filter(c -> visible(principal, c.channel()))
+                        .filter(c -> ObserverVisibility.channel(principal, c.channel()))
                         .map(ChannelBody::of)
                         .toList()));
     }
@@ -171,7 +171,7 @@ public class ChannelResource {
     @Path("/{name}/join")
     public Uni<Success<JoinedBody>> join(@PathParam("name") String name) {
         Principal agent = caller.require(TokenKind.AGENT_TOKEN);
-        return channels.join(agent.workspaceId(), bare(name), agent.subjectId())
+        return channels.join(agent.workspaceId(), bare(name), agent.subjectId(), agent.subjectName())
                 .map(already -> Success.of(new JoinedBody(bare(name), agent.subjectId(), already)));
     }
 
@@ -179,7 +179,8 @@ public class ChannelResource {
     @Path("/{name}/leave")
     public Uni<RestResponse<Void>> leave(@PathParam("name") String name) {
         Principal agent = caller.require(TokenKind.AGENT_TOKEN);
-        return channels.leave(agent.workspaceId(), bare(name), agent.subjectId()).map(done -> RestResponse.noContent());
+        return channels.leave(agent.workspaceId(), bare(name), agent.subjectId(), agent.subjectName())
+                .map(done -> RestResponse.noContent());
     }
 
     @POST
@@ -211,7 +212,7 @@ public class ChannelResource {
 
     private Uni<Success<MutedBody>> setMuted(String name, boolean muted) {
         Principal agent = caller.require(TokenKind.AGENT_TOKEN);
-        return channels.mute(agent.workspaceId(), bare(name), agent.subjectId(), muted)
+        return channels.mute(agent.workspaceId(), bare(name), agent.subjectId(), agent.subjectName(), muted)
                 .map(done -> Success.of(new MutedBody(bare(name), agent.subjectId(), muted)));
     }
 
@@ -222,25 +223,11 @@ public class ChannelResource {
     /** A channel the principal may see; hidden ones answer 404, never 403 (contract §7.3). */
     private Uni<Counted> visibleChannel(Principal principal, String name) {
         return channels.get(principal.workspaceId(), bare(name)).map(counted -> {
-            if (!visible(principal, counted.channel())) {
+            if (!ObserverVisibility.channel(principal, counted.channel())) {
                 throw new RelayException(ErrorCode.CHANNEL_NOT_FOUND, "Channel '" + bare(name) + "' not found");
             }
             return counted;
         });
-    }
-
-    /** Observers with `channel_ids` or `channel_names` filters see only those channels (contract §7.2). */
-    private static boolean visible(Principal principal, Channel channel) {
-        if (principal.kind() != TokenKind.OBSERVER_TOKEN) {
-            return true;
-        }
-        Object ids = principal.filters().get("channel_ids");
-        Object names = principal.filters().get("channel_names");
-        if (ids == null && names == null) {
-            return true;
-        }
-        return (ids instanceof List<?> idList && idList.contains(channel.id))
-                || (names instanceof List<?> nameList && nameList.contains(channel.name));
     }
 
     private static String bare(String name) {

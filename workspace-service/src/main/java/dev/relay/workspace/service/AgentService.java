@@ -4,9 +4,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
+
+import org.hibernate.exception.ConstraintViolationException;
 
 import dev.relay.common.error.ErrorCode;
 import dev.relay.common.error.RelayException;
@@ -82,6 +85,8 @@ public class AgentService {
                 })
                         .onFailure()
                         .call(failure -> revokeOrphanToken(workspaceId, id, failure))
+                        .onFailure(AgentService::lostNameRace)
+                        .transform(failure -> nameTaken(registration.name()))
                         .map(agent -> new Registered(agent, token.token())));
     }
 
@@ -152,21 +157,45 @@ public class AgentService {
                 .replaceWithVoid();
     }
 
-    /** A fresh token for the agent; the previous one stops working at once. */
-    public Uni<Registered> rotateToken(String workspaceId, String name) {
+    /**
+     * A fresh token for the agent; the previous one stops working at once. {@code callerAgentId}, when an agent
+     * rotates, must be this agent's id: a name alone may since have passed to a new agent.
+     */
+    public Uni<Registered> rotateToken(String workspaceId, String name, Optional<String> callerAgentId) {
         return Panache.withSession(() -> find(workspaceId, name))
+                .invoke(agent -> {
+                    if (callerAgentId.isPresent() && !callerAgentId.get().equals(agent.id)) {
+                        throw new RelayException(ErrorCode.AGENT_RECOVERY_NOT_AUTHORIZED,
+                                "An agent token may rotate only its own agent's token");
+                    }
+                })
                 .flatMap(agent -> auth.rotate(agent.credentialId).map(minted -> new Registered(agent, minted.token())));
     }
 
     private static Uni<Boolean> requireFreeName(String workspaceId, String name) {
         return Agent.count("workspaceId = ?1 and name = ?2", workspaceId, name).map(count -> {
             if (count > 0) {
-                throw new RelayException(ErrorCode.AGENT_ALREADY_EXISTS, "Agent '" + name + "' already exists in this "
-                        + "workspace; to reclaim it, rotate its token with POST /v1/agents/" + name
-                        + "/rotate-token using the workspace key");
+                throw nameTaken(name);
             }
             return true;
         });
+    }
+
+    private static RelayException nameTaken(String name) {
+        return new RelayException(ErrorCode.AGENT_ALREADY_EXISTS, "Agent '" + name + "' already exists in this "
+                + "workspace; to reclaim it, rotate its token with POST /v1/agents/" + name
+                + "/rotate-token using the workspace key");
+    }
+
+    /** A concurrent registration of the same name got in between the check and the insert. */
+    private static boolean lostNameRace(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConstraintViolationException violation
+                    && "agents_name_per_workspace".equals(violation.getConstraintName())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Uni<Agent> find(String workspaceId, String name) {

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.relay.common.error.ErrorCode;
 import dev.relay.common.error.RelayException;
+import dev.relay.common.event.EventTypes;
 import dev.relay.common.id.Snowflake;
 import dev.relay.workspace.repository.Agent;
 import dev.relay.workspace.repository.Channel;
@@ -24,12 +25,30 @@ public class ChannelService {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,79}");
 
+    private final EventLog events;
     private final Snowflake ids;
     private final Clock clock;
 
-    ChannelService(Snowflake ids, Clock clock) {
+    ChannelService(EventLog events, Snowflake ids, Clock clock) {
+        this.events = events;
         this.ids = ids;
         this.clock = clock;
+    }
+
+    /** Appends a channel-scoped event; member and channel events carry both `channel` and `channel_name`. */
+    private Uni<Void> emit(Channel channel, String type, Map<String, Object> fields, Instant now) {
+        java.util.Map<String, Object> payload = new java.util.LinkedHashMap<>(fields);
+        payload.putIfAbsent("channel", channel.name);
+        payload.put("channel_id", channel.id);
+        java.util.Map<String, Object> data = new java.util.LinkedHashMap<>(payload);
+        data.put("channel", channel.name);
+        data.put("channel_name", channel.name);
+        return events.append(channel.workspaceId, new EventLog.Event(type, null, channel.id, payload, data, null), now)
+                .replaceWithVoid();
+    }
+
+    private static Map<String, Object> member(String agentId, String agentName) {
+        return agentName == null ? Map.of("agent_id", agentId) : Map.of("agent_id", agentId, "agent_name", agentName);
     }
 
     /** A channel with its member count. */
@@ -109,6 +128,7 @@ public class ChannelService {
 
     /** Changes topic and/or metadata (merged as given: replaced) of an unarchived channel. */
     public Uni<Counted> update(String workspaceId, String name, Map<String, Object> patch) {
+        Instant now = clock.instant();
         return Panache.withTransaction(() -> counted(workspaceId, name).invoke(counted -> {
             Channel channel = unarchived(counted.channel());
             if (patch.containsKey("topic")) {
@@ -126,6 +146,11 @@ public class ChannelService {
                 Map<String, Object> typed = (Map<String, Object>) metadata;
                 channel.metadata = JsonText.write(typed);
             }
+        }).call(counted -> {
+            java.util.Map<String, Object> updated = new java.util.HashMap<>();
+            updated.put("name", counted.channel().name);
+            updated.put("topic", counted.channel().topic);
+            return emit(counted.channel(), EventTypes.CHANNEL_UPDATED, Map.of("channel", updated), now);
         }));
     }
 
@@ -134,24 +159,34 @@ public class ChannelService {
         if (Channel.GENERAL.equals(name)) {
             throw new RelayException(ErrorCode.CANNOT_ARCHIVE_GENERAL, "The general channel cannot be archived");
         }
-        return Panache.withTransaction(() -> channel(workspaceId, name).invoke(channel -> channel.archived = true))
+        Instant now = clock.instant();
+        return Panache.withTransaction(() -> channel(workspaceId, name).invoke(channel -> channel.archived = true)
+                .call(channel -> emit(channel, EventTypes.CHANNEL_ARCHIVED, Map.of("channel", Map.of("name", name)),
+                        now)))
                 .replaceWithVoid();
     }
 
     /** Joins the agent; answers whether it already was a member. */
-    public Uni<Boolean> join(String workspaceId, String name, String agentId) {
+    public Uni<Boolean> join(String workspaceId, String name, String agentId, String agentName) {
         Instant now = clock.instant();
         return Panache.withTransaction(() -> channel(workspaceId, name).map(ChannelService::unarchived)
                 .flatMap(channel -> membership(channel.id, agentId).flatMap(existing -> existing != null
                         ? Uni.createFrom().item(true)
-                        : member(channel.id, agentId, "member", now).persist().replaceWith(false))));
+                        : member(channel.id, agentId, "member", now).persist()
+                                .call(() -> emit(channel, EventTypes.MEMBER_JOINED, member(agentId, agentName), now))
+                                .replaceWith(false))));
     }
 
     /** Leaves the channel; leaving a channel one is not in changes nothing. */
-    public Uni<Void> leave(String workspaceId, String name, String agentId) {
-        return Panache.withTransaction(() -> channel(workspaceId, name)
-                .flatMap(channel -> ChannelMember.delete("channelId = ?1 and agentId = ?2", channel.id, agentId)))
-                .replaceWithVoid();
+    public Uni<Void> leave(String workspaceId, String name, String agentId, String agentName) {
+        Instant now = clock.instant();
+        return Panache.withTransaction(() -> channel(workspaceId, name).flatMap(channel -> membership(channel.id,
+                agentId).flatMap(
+                        existing -> existing == null
+                                ? Uni.createFrom().voidItem()
+                                : emit(channel, EventTypes.MEMBER_LEFT, member(agentId, agentName), now)
+                                        .call(() -> ChannelMember.delete("channelId = ?1 and agentId = ?2", channel.id,
+                                                agentId)))));
     }
 
     /** A member invites another agent by name. */
@@ -168,15 +203,21 @@ public class ChannelService {
                             }
                             return membership(channel.id, agent.id).flatMap(existing -> existing != null
                                     ? Uni.createFrom().item(agent)
-                                    : member(channel.id, agent.id, "member", now).persist().replaceWith(agent));
+                                    : member(channel.id, agent.id, "member", now).persist()
+                                            .call(() -> emit(channel, EventTypes.MEMBER_JOINED,
+                                                    member(agent.id, agent.name), now))
+                                            .replaceWith(agent));
                         })));
     }
 
     /** Mutes or unmutes the channel for a member. */
-    public Uni<Boolean> mute(String workspaceId, String name, String agentId, boolean muted) {
+    public Uni<Boolean> mute(String workspaceId, String name, String agentId, String agentName, boolean muted) {
+        Instant now = clock.instant();
         return Panache.withTransaction(() -> channel(workspaceId, name)
-                .flatMap(channel -> requireMember(channel, agentId))
-                .invoke(member -> member.muted = muted)
+                .flatMap(channel -> requireMember(channel, agentId).invoke(member -> member.muted = muted)
+                        .call(() -> emit(channel, muted
+                                ? EventTypes.MEMBER_CHANNEL_MUTED
+                                : EventTypes.MEMBER_CHANNEL_UNMUTED, member(agentId, agentName), now)))
                 .replaceWith(muted));
     }
 

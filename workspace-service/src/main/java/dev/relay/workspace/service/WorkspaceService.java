@@ -29,11 +29,13 @@ public class WorkspaceService {
             + "one-to-one work.";
 
     private final AuthClient auth;
+    private final EventLog events;
     private final Snowflake ids;
     private final Clock clock;
 
-    WorkspaceService(AuthClient auth, Snowflake ids, Clock clock) {
+    WorkspaceService(AuthClient auth, EventLog events, Snowflake ids, Clock clock) {
         this.auth = auth;
+        this.events = events;
         this.ids = ids;
         this.clock = clock;
     }
@@ -78,7 +80,10 @@ public class WorkspaceService {
             general.topic = "General discussion";
             general.metadata = "{}";
             general.createdAt = now;
-            return workspace.persist().call(() -> general.persist()).replaceWith(workspace);
+            return workspace.persist()
+                    .call(() -> general.persist())
+                    .call(() -> events.start(id))
+                    .replaceWith(workspace);
         })
                 .onFailure()
                 .call(failure -> revokeOrphanKey(id, failure))

@@ -1,0 +1,107 @@
+package dev.relay.workspace.messaging;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.relay.common.redis.RedisNames;
+import dev.relay.workspace.repository.WorkspaceEvent;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.logging.Log;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Publishes committed events from the log (the outbox) to Redis: each once to the stream delivery-service consumes
+ * and to its workspace's pub/sub channel for the gateways, then marks it published. After a crash or a Redis outage
+ * it resumes from PostgreSQL; a Lua script keyed by the event id adds an event to the stream only once even when it
+ * is published again.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+    /** KEYS: published marker, stream, workspace channel. ARGV: ttl, then the stream's field/value pairs. */
+    private static final String PUBLISH_ONCE = """
+            if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+              local fields = {}
+              for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
+              redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', unpack(fields))
+              redis.call('PUBLISH', KEYS[3], ARGV[#ARGV])
+              return 1
+            end
+            return 0
+            """;
+    private static final int BATCH = 200;
+    private static final Duration MARKER_TTL = Duration.ofDays(7);
+    private static final String STREAM_MAX_LENGTH = "1000000";
+
+    private final ReactiveRedisDataSource redis;
+    private final RedisNames names;
+    private final Clock clock;
+
+    OutboxRelay(ReactiveRedisDataSource redis, RedisNames names, Clock clock) {
+        this.redis = redis;
+        this.names = names;
+        this.clock = clock;
+    }
+
+    @Scheduled(every = "${relay.workspace.outbox-every:250ms}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> scheduled() {
+        return drain().onFailure()
+                .invoke(e -> Log.warnf("outbox: publishing paused (%s); will retry", e.getMessage()))
+                .onFailure()
+                .recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    /** Publishes up to one batch of unpublished events in seq order per workspace; answers how many. */
+    public Uni<Integer> drain() {
+        return Panache.withTransaction(() -> Panache.getSession()
+                .flatMap(session -> session.createNativeQuery(
+                        "select * from workspace_events where published_at is null order by workspace_id, seq limit ?1 "
+                                + "for update skip locked",
+                        WorkspaceEvent.class).setParameter(1, BATCH).getResultList())
+                .flatMap(this::publishAll));
+    }
+
+    private Uni<Integer> publishAll(List<WorkspaceEvent> events) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        Instant now = clock.instant();
+        return Multi.createFrom()
+                .iterable(events)
+                .onItem()
+                .transformToUniAndConcatenate(event -> publish(event).invoke(() -> event.publishedAt = now))
+                .collect()
+                .last()
+                .replaceWith(events.size());
+    }
+
+    private Uni<Void> publish(WorkspaceEvent event) {
+        String streamEntry = "{\"event_id\":" + quote(event.eventId) + ",\"workspace_id\":" + quote(event.workspaceId)
+                + ",\"seq\":" + event.seq + ",\"type\":" + quote(event.type) + ",\"payload\":" + event.payload + "}";
+        return redis.execute("EVAL", PUBLISH_ONCE, "3", names.publishedEventKey(event.eventId),
+                names.workspaceEventStream(), names.workspaceEventChannel(event.workspaceId),
+                String.valueOf(MARKER_TTL.toSeconds()), STREAM_MAX_LENGTH,
+                "event_id", event.eventId,
+                "workspace_id", event.workspaceId,
+                "seq", String.valueOf(event.seq),
+                "type", event.type,
+                "channel_id", event.channelId == null ? "" : event.channelId,
+                "data", event.data,
+                "recipients", event.recipients == null ? "[]" : event.recipients,
+                "created_at", event.createdAt.toString(),
+                "event", streamEntry)
+                .replaceWithVoid();
+    }
+
+    private static String quote(String value) {
+        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+}
