@@ -50,7 +50,7 @@ public final class ObserverEventFilter {
     public static boolean allows(Collection<String> scopes, Map<String, Object> filters, String type,
             Map<String, Object> event, Integer channelType) {
         List<?> eventTypes = list(filters.get("event_types"));
-        if (eventTypes != null && !eventTypes.contains(type)) {
+        if (eventTypes != null && !contains(eventTypes, type)) {
             return false;
         }
         if (!scopes.contains(requiredScope(type))) {
@@ -73,7 +73,7 @@ public final class ObserverEventFilter {
             return false;
         }
         List<?> conversations = list(filters.get("dm_conversation_ids"));
-        return conversations == null || conversations.contains(event.get("conversation_id"));
+        return conversations == null || contains(conversations, event.get("conversation_id"));
     }
 
     private static boolean channelAllowed(Map<String, Object> filters, Map<String, Object> event) {
@@ -87,7 +87,7 @@ public final class ObserverEventFilter {
         if (name == null && event.get("channel_id") == null) {
             return true; // not channel-scoped
         }
-        return (ids != null && ids.contains(event.get("channel_id"))) || (names != null && names.contains(name));
+        return (ids != null && contains(ids, event.get("channel_id"))) || (names != null && contains(names, name));
     }
 
     private static boolean agentAllowed(Map<String, Object> filters, Map<String, Object> event) {
@@ -97,9 +97,14 @@ public final class ObserverEventFilter {
         }
         Object message = event.get("message");
         Object agent = event.get("agent");
-        return agents.contains(event.get("agent_id")) || agents.contains(event.get("subject_agent_id"))
-                || (message instanceof Map<?, ?> m && agents.contains(m.get("agent_id")))
-                || (agent instanceof Map<?, ?> a && agents.contains(a.get("id")));
+        return contains(agents, event.get("agent_id")) || contains(agents, event.get("subject_agent_id"))
+                || (message instanceof Map<?, ?> m && contains(agents, m.get("agent_id")))
+                || (agent instanceof Map<?, ?> a && contains(agents, a.get("id")));
+    }
+
+    /** Null-safe: immutable lists throw on {@code contains(null)}, and a missing field matches nothing. */
+    private static boolean contains(List<?> list, Object value) {
+        return value != null && list.contains(value);
     }
 
     private static boolean createdAfter(Map<String, Object> event, String cutoff) {
