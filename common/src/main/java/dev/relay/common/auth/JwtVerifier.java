@@ -17,6 +17,7 @@ import dev.relay.common.error.RelayException;
 import dev.relay.common.json.RelayJson;
 import dev.relay.common.token.TokenKind;
 import io.smallrye.jwt.auth.principal.DefaultJWTParser;
+import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 import io.smallrye.jwt.auth.principal.ParseException;
 
 /**
@@ -30,12 +31,24 @@ public final class JwtVerifier {
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
     };
 
-    private final DefaultJWTParser parser = new DefaultJWTParser();
+    /** Clock skew tolerated on `exp` and `iat`, in seconds: principal JWTs live only 60 s. */
+    static final int CLOCK_SKEW_SECONDS = 5;
+
+    private final DefaultJWTParser parser = new DefaultJWTParser(strictTiming());
     private final Function<String, Optional<PublicKey>> keys;
 
     /** @param keys resolves a key id to the public key that may have signed it */
     public JwtVerifier(Function<String, Optional<PublicKey>> keys) {
         this.keys = keys;
+    }
+
+    /** smallrye-jwt tolerates 60 s of expiry by default, as long as a principal JWT lives; tolerate only skew. */
+    @SuppressWarnings("deprecation") // the expiry grace is still honoured next to the clock skew
+    static JWTAuthContextInfo strictTiming() {
+        JWTAuthContextInfo info = new JWTAuthContextInfo();
+        info.setClockSkew(CLOCK_SKEW_SECONDS);
+        info.setExpGracePeriodSecs(CLOCK_SKEW_SECONDS);
+        return info;
     }
 
     /** The verified token, or a 401 {@link RelayException} saying what was wrong with it. */

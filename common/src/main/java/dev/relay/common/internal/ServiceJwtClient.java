@@ -12,6 +12,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.relay.common.error.ErrorCode;
 import dev.relay.common.error.RelayException;
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -99,8 +100,9 @@ public class ServiceJwtClient {
         try {
             envelope = new JsonObject(body);
         } catch (RuntimeException e) {
-            throw new RelayException(ErrorCode.HANDLER_UNAVAILABLE,
-                    path + " answered HTTP " + status + " without JSON");
+            Log.errorf("internal call %s answered HTTP %d without JSON", path, status);
+            throw new RelayException(ErrorCode.HANDLER_UNAVAILABLE, "A service this request needs is unavailable; "
+                    + "try again shortly");
         }
         if (!envelope.getBoolean("ok", false)) {
             JsonObject error = envelope.getJsonObject("error", new JsonObject());
@@ -110,8 +112,11 @@ public class ServiceJwtClient {
             throw ErrorCode.fromCode(code)
                     .filter(c -> c.status() < 500)
                     .map(c -> new RelayException(c, message))
-                    .orElseGet(() -> new RelayException(ErrorCode.HANDLER_UNAVAILABLE, path + " failed: " + code + " "
-                            + message));
+                    .orElseGet(() -> {
+                        Log.errorf("internal call %s answered HTTP %d %s: %s", path, status, code, message);
+                        return new RelayException(ErrorCode.HANDLER_UNAVAILABLE, "A service this request needs is "
+                                + "unavailable; try again shortly");
+                    });
         }
         return envelope.getJsonObject("data", new JsonObject());
     }
