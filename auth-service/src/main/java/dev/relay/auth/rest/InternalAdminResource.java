@@ -1,5 +1,6 @@
 package dev.relay.auth.rest;
 
+import dev.relay.common.internal.CallableBy;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 

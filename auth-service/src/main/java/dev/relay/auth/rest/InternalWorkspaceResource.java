@@ -1,5 +1,6 @@
 package dev.relay.auth.rest;
 
+import dev.relay.common.internal.CallableBy;
 import java.time.Instant;
 import java.util.Optional;
 

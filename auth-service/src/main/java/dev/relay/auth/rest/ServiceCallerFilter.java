@@ -1,5 +1,7 @@
 package dev.relay.auth.rest;
 
+import dev.relay.common.internal.CallableBy;
+import dev.relay.common.internal.InternalRouteGuard;
 import java.security.interfaces.RSAPublicKey;
 import java.util.Arrays;
 import java.util.Optional;
@@ -37,7 +39,7 @@ public class ServiceCallerFilter {
 
     @ServerRequestFilter
     public void authenticate(ContainerRequestContext request, SimpleResourceInfo resource) {
-        CallableBy callableBy = callableBy(resource);
+        CallableBy callableBy = InternalRouteGuard.callableBy(resource);
         if (callableBy == null) {
             return;
         }
@@ -48,17 +50,6 @@ public class ServiceCallerFilter {
             throw new RelayException(ErrorCode.FORBIDDEN, "service " + service + " may not call this route");
         }
         callingService.authenticated(service);
-    }
-
-    private static CallableBy callableBy(SimpleResourceInfo resource) {
-        try {
-            CallableBy onMethod = resource.getResourceClass()
-                    .getMethod(resource.getMethodName(), resource.parameterTypes())
-                    .getAnnotation(CallableBy.class);
-            return onMethod != null ? onMethod : resource.getResourceClass().getAnnotation(CallableBy.class);
-        } catch (NoSuchMethodException e) {
-            return resource.getResourceClass().getAnnotation(CallableBy.class);
-        }
     }
 
     private String verifiedService(String authorization) {

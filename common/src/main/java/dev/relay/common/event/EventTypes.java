@@ -56,6 +56,12 @@ public final class EventTypes {
         return type != null && MESSAGE_BEARING.contains(type);
     }
 
+    /** Whether delivery-service emits the event (node status, agent exits, delivery lifecycle). */
+    public static boolean isDeliveryServiceEvent(String type) {
+        return type != null && (type.equals(NODE_STATUS_ONLINE) || type.equals(NODE_STATUS_OFFLINE)
+                || type.equals(AGENT_EXITED) || type.startsWith("delivery."));
+    }
+
     /** Whether nodes receive the event only as {@code deliver} frames, never as {@code context.update} (§6.8). */
     public static boolean isNodeDurable(String type) {
         return type != null && NODE_DURABLE.contains(type);

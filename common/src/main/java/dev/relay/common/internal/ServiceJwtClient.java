@@ -55,7 +55,7 @@ public class ServiceJwtClient {
         return call(HttpMethod.POST, baseUrl, path, body);
     }
 
-    /** Calls an `/internal` route with any method; a 204 answers an empty object. */
+    /** Calls an `/internal` route with any method ({@code body} null sends none); a 204 answers an empty object. */
     public Uni<JsonObject> call(HttpMethod method, URI baseUrl, String path, JsonObject body) {
         return jwt().flatMap(jwt -> send(method, baseUrl, path, body, jwt));
     }
@@ -85,7 +85,7 @@ public class ServiceJwtClient {
         }
         return Uni.createFrom()
                 .completionStage(() -> client.request(options)
-                        .compose(request -> request.send(body.encode()))
+                        .compose(request -> body == null ? request.send() : request.send(body.encode()))
                         .compose(response -> response.body()
                                 .map(buffer -> envelopeData(path, response.statusCode(),
                                         buffer.toString())))

@@ -1,5 +1,6 @@
 package dev.relay.workspace.rest;
 
+import dev.relay.common.auth.Caller;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;

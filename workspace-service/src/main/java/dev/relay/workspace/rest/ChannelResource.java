@@ -1,5 +1,6 @@
 package dev.relay.workspace.rest;
 
+import dev.relay.common.auth.Caller;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

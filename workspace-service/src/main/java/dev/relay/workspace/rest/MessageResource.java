@@ -1,5 +1,6 @@
 package dev.relay.workspace.rest;
 
+import dev.relay.common.auth.Caller;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -28,8 +28,11 @@ public class EventLog {
         this.ids = ids;
     }
 
-    /** One recipient of a message-bearing event, and why it receives it (message, mention, thread-reply, dm). */
-    public record Recipient(String agentId, String reason) {
+    /**
+     * One recipient of a message-bearing event, and why it receives it (message, mention, thread-reply, dm); the name
+     * travels along because a node's `deliver` frame addresses the agent by name.
+     */
+    public record Recipient(String agentId, String agentName, String reason) {
     }
 
     /** What to append; {@code eventId} null means a fresh id. */

@@ -109,7 +109,7 @@ public class MessageService {
                             mentionedMembers.add(agentName);
                         }
                         if (!agentId.equals(sender.id)) {
-                            recipients.add(new Recipient(agentId, threadId != null
+                            recipients.add(new Recipient(agentId, agentName, threadId != null
                                     ? "thread-reply"
                                     : mentioned.contains(agentName) ? "mention" : "message"));
                         }

@@ -12,7 +12,7 @@ import dev.relay.common.error.ErrorCode;
 import dev.relay.common.error.RelayException;
 import dev.relay.common.id.Snowflake;
 import dev.relay.common.token.TokenKind;
-import dev.relay.workspace.client.AuthClient;
+import dev.relay.common.internal.AuthClient;
 import dev.relay.workspace.repository.Channel;
 import dev.relay.workspace.repository.Workspace;
 import io.quarkus.hibernate.reactive.panache.Panache;

@@ -1,4 +1,4 @@
-package dev.relay.workspace.client;
+package dev.relay.common.internal;
 
 import java.net.URI;
 import java.time.Instant;
@@ -7,13 +7,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import dev.relay.common.internal.ServiceJwtClient;
 import dev.relay.common.token.TokenKind;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 
-/** workspace-service's calls to auth-service: every credential it needs minted, rotated or revoked. */
+/** A service's calls to auth-service: every credential it needs minted, rotated or revoked. */
 @ApplicationScoped
 public class AuthClient {
 

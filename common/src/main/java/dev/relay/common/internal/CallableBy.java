@@ -1,4 +1,4 @@
-package dev.relay.auth.rest;
+package dev.relay.common.internal;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

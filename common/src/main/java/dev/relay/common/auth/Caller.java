@@ -1,4 +1,4 @@
-package dev.relay.workspace.rest;
+package dev.relay.common.auth;
 
 import java.util.Arrays;
 import java.util.Optional;

@@ -1,0 +1,186 @@
+package dev.relay.delivery.messaging;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.relay.common.event.EventTypes;
+import dev.relay.common.redis.RedisNames;
+import dev.relay.delivery.service.DeliveryStore;
+import dev.relay.delivery.service.DeliveryStore.MessageEvent;
+import dev.relay.delivery.service.DeliveryStore.Recipient;
+import dev.relay.delivery.ws.NodeSockets;
+import io.quarkus.logging.Log;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
+import io.quarkus.redis.datasource.stream.StreamMessage;
+import io.quarkus.redis.datasource.stream.XGroupCreateArgs;
+import io.quarkus.redis.datasource.stream.XReadGroupArgs;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Consumes the workspace event stream at least once, as the consumer group {@value #GROUP}: message-bearing events
+ * become one durable delivery per recipient (idempotently: a redelivered event changes nothing), and their recipients'
+ * nodes are nudged to send. An entry is acknowledged on the stream only after its rows are committed, so a crash in
+ * between replays it on restart (this replica's pending entries first) or, after {@link #STALE}, on another replica.
+ */
+@ApplicationScoped
+public class EventConsumer {
+
+    public static final String GROUP = "delivery-service";
+    static final Duration STALE = Duration.ofSeconds(60);
+    private static final int BATCH = 100;
+    private static final Duration BLOCK = Duration.ofSeconds(2);
+
+    private final ReactiveStreamCommands<String, String, String> streams;
+    private final RedisNames names;
+    private final DeliveryStore store;
+    private final NodeSockets sockets;
+    private final Vertx vertx;
+    private volatile boolean running;
+
+    EventConsumer(ReactiveRedisDataSource redis, RedisNames names, DeliveryStore store, NodeSockets sockets,
+            Vertx vertx) {
+        this.streams = redis.stream(String.class, String.class, String.class);
+        this.names = names;
+        this.store = store;
+        this.sockets = sockets;
+        this.vertx = vertx;
+    }
+
+    private String consumer() {
+        return sockets.replicaId();
+    }
+
+    /** Creates the group if needed, then reads this consumer's unacknowledged entries, then new ones, until stopped. */
+    public void start() {
+        running = true;
+        streams.xgroupCreate(names.workspaceEventStream(), GROUP, "0", new XGroupCreateArgs().mkstream())
+                .onFailure(e -> String.valueOf(e.getMessage()).contains("BUSYGROUP"))
+                .recoverWithNull()
+                .subscribe()
+                .with(ignored -> {
+                    Log.infof("consuming %s as %s/%s", names.workspaceEventStream(), GROUP, consumer());
+                    loop("0");
+                }, failure -> retry("0", failure));
+    }
+
+    public void stop() {
+        running = false;
+    }
+
+    /** Reads from {@code from} ("0": this consumer's pending entries; ">": new entries) and processes the batch. */
+    private void loop(String from) {
+        if (!running) {
+            return;
+        }
+        XReadGroupArgs args = new XReadGroupArgs().count(BATCH);
+        if (from.equals(">")) {
+            args.block(BLOCK);
+        }
+        streams.xreadgroup(GROUP, consumer(), names.workspaceEventStream(), from, args)
+                .flatMap(messages -> processAll(messages).replaceWith(messages.size()))
+                .subscribe()
+                .with(count -> loop(from.equals("0") && count > 0 ? "0" : ">"), failure -> retry(from, failure));
+    }
+
+    private void retry(String from, Throwable failure) {
+        Log.warnf("event stream: %s; retrying in 1 s", failure.getMessage());
+        vertx.setTimer(1000, timer -> {
+            if (from.equals("0")) {
+                start();
+            } else {
+                loop(from);
+            }
+        });
+    }
+
+    private Uni<Void> processAll(List<StreamMessage<String, String, String>> messages) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (StreamMessage<String, String, String> message : messages) {
+            chain = chain.flatMap(ignored -> process(message.payload())
+                    .onFailure()
+                    .invoke(failure -> Log.errorf(failure, "event %s not consumed; it stays pending",
+                            message.payload().get("event_id")))
+                    .flatMap(done -> streams.xack(names.workspaceEventStream(), GROUP, message.id()))
+                    .onFailure()
+                    .recoverWithNull()
+                    .replaceWithVoid());
+        }
+        return chain;
+    }
+
+    /** Takes over entries another consumer read but never acknowledged (it crashed or left the group). */
+    @Scheduled(every = "${relay.delivery.claim-every:30s}", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> claimStale() {
+        if (!running) {
+            return Uni.createFrom().voidItem();
+        }
+        return streams.xautoclaim(names.workspaceEventStream(), GROUP, consumer(), STALE, "0", BATCH)
+                .flatMap(claimed -> {
+                    if (!claimed.getMessages().isEmpty()) {
+                        Log.infof("claimed %d stale event(s) from other consumers", claimed.getMessages().size());
+                    }
+                    return processAll(claimed.getMessages());
+                })
+                .onFailure()
+                .recoverWithItem(failure -> {
+                    Log.warnf("claiming stale events failed: %s", failure.getMessage());
+                    return null;
+                });
+    }
+
+    /** One stream entry: deliveries for message-bearing events, seq-0 frames for reads and reactions. */
+    Uni<Void> process(Map<String, String> entry) {
+        String type = entry.get("type");
+        List<Recipient> recipients = recipients(entry.get("recipients"));
+        if (recipients.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        JsonObject data = entry.get("data") == null ? new JsonObject() : new JsonObject(entry.get("data"));
+        if (EventTypes.isMessageBearing(type)) {
+            JsonObject message = data.getValue("message") instanceof JsonObject m ? m : data;
+            String messageId = message.getString("id", data.getString("id"));
+            String mode = message.getString("injection_mode", data.getString("injection_mode", "wait"));
+            String channelId = blankToNull(entry.get("channel_id"));
+            MessageEvent event = new MessageEvent(entry.get("event_id"), entry.get("workspace_id"), type, channelId,
+                    messageId, data.encode(), mode, recipients);
+            List<String> agentIds = new ArrayList<>(new LinkedHashSet<>(recipients.stream()
+                    .map(Recipient::agentId)
+                    .toList()));
+            return store.create(event).flatMap(created -> sockets.replay(agentIds));
+        }
+        if (EventTypes.MESSAGE_READ.equals(type) || EventTypes.MESSAGE_REACTED.equals(type)
+                || EventTypes.ACTION_DENIED.equals(type)) {
+            String messageId = data.getString("message_id", data.getString("id"));
+            sockets.ephemeral(type, entry.get("event_id"), messageId, data,
+                    recipients.stream().map(Recipient::agentId).toList());
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    private static List<Recipient> recipients(String json) {
+        if (json == null || json.isBlank()) {
+            return List.of();
+        }
+        List<Recipient> recipients = new ArrayList<>();
+        for (Object item : new JsonArray(json)) {
+            if (item instanceof JsonObject r && r.getValue("agent_id") instanceof String agentId) {
+                recipients.add(new Recipient(agentId, r.getString("agent_name", agentId), r.getString("reason")));
+            }
+        }
+        return recipients;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

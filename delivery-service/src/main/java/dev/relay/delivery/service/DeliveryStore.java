@@ -1,0 +1,260 @@
+package dev.relay.delivery.service;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import dev.relay.common.error.ErrorCode;
+import dev.relay.common.error.RelayException;
+import dev.relay.common.id.Ids;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+
+/**
+ * The durable per-agent deliveries (contract §3.9, §6.3, §6.5): rows created once per message and recipient with the
+ * recipient's next gapless seq, read back in seq order for dispatch and replay, and acknowledged.
+ */
+@ApplicationScoped
+public class DeliveryStore {
+
+    static final String COLUMNS = "id, workspace_id, message_id, channel_id, agent_id, agent_name, seq, status, mode, "
+            + "reason, priority, event_id, event_type, data, injection_mode, route_node_id, route_node_kind, "
+            + "route_node_role, delivery_adapter, dispatch_attempts, next_attempt_at, last_dispatch_error, retryable, "
+            + "error, available_at, deadline, expires_at, delivered_at, acked_at, dead_lettered_at, created_at, "
+            + "updated_at";
+
+    private final Pool pool;
+    private final Clock clock;
+    private final Duration mailboxTtl;
+
+    DeliveryStore(Pool pool, Clock clock,
+            @ConfigProperty(name = "relay.delivery.mailbox-ttl", defaultValue = "1h") Duration mailboxTtl) {
+        this.pool = pool;
+        this.clock = clock;
+        this.mailboxTtl = mailboxTtl;
+    }
+
+    /** A message-bearing event as the workspace event stream carries it. */
+    public record MessageEvent(String eventId, String workspaceId, String type, String channelId, String messageId,
+            String data, String injectionMode, List<Recipient> recipients) {
+    }
+
+    public record Recipient(String agentId, String agentName, String reason) {
+    }
+
+    /** A delivery row. */
+    public record Delivery(String id, String workspaceId, String messageId, String channelId, String agentId,
+            String agentName, long seq, String status, String mode, String reason, String eventType, String data,
+            String injectionMode, Row row) {
+
+        static Delivery of(Row row) {
+            return new Delivery(row.getString("id"), row.getString("workspace_id"), row.getString("message_id"),
+                    row.getString("channel_id"), row.getString("agent_id"), row.getString("agent_name"),
+                    row.getLong("seq"), row.getString("status"), row.getString("mode"), row.getString("reason"),
+                    row.getString("event_type"), row.getString("data"), row.getString("injection_mode"), row);
+        }
+
+        /** The contract's `Delivery` shape (all keys present, nullable where the contract says so). */
+        public Map<String, Object> view() {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("id", id);
+            view.put("message_id", messageId);
+            view.put("channel_id", channelId);
+            view.put("agent_id", agentId);
+            view.put("status", status);
+            view.put("seq", seq);
+            view.put("location_type", row.getString("route_node_id") == null ? "self_connected" : "via_node");
+            view.put("location_node_id", row.getString("route_node_id"));
+            view.put("route_node_id", row.getString("route_node_id"));
+            view.put("route_node_kind", row.getString("route_node_kind"));
+            view.put("route_node_role", row.getString("route_node_role"));
+            view.put("delivery_adapter", row.getString("delivery_adapter"));
+            view.put("dispatch_attempts", row.getInteger("dispatch_attempts"));
+            view.put("next_attempt_at", time(row, "next_attempt_at"));
+            view.put("last_dispatch_error", row.getString("last_dispatch_error"));
+            view.put("mode", mode);
+            view.put("reason", reason);
+            view.put("priority", row.getString("priority"));
+            view.put("retryable", row.getBoolean("retryable"));
+            view.put("error", row.getString("error"));
+            view.put("available_at", time(row, "available_at"));
+            view.put("deadline", time(row, "deadline"));
+            view.put("expires_at", time(row, "expires_at"));
+            view.put("delivered_at", time(row, "delivered_at"));
+            view.put("acked_at", time(row, "acked_at"));
+            view.put("dead_lettered_at", time(row, "dead_lettered_at"));
+            view.put("created_at", time(row, "created_at"));
+            view.put("updated_at", time(row, "updated_at"));
+            return view;
+        }
+
+        /** `DeliveryItem`: the delivery with the message it carries. */
+        public Map<String, Object> item() {
+            Map<String, Object> item = view();
+            Map<String, Object> raw = Json.object(data);
+            Map<String, Object> message = new LinkedHashMap<>();
+            message.put("id", messageId);
+            message.put("channel_id", channelId);
+            message.put("agent_id", raw == null ? null : raw.get("agent_id"));
+            message.put("agent_name", raw == null ? null : raw.getOrDefault("agent_name", raw.get("from_name")));
+            message.put("text", raw == null ? null : raw.get("text"));
+            message.put("thread_id", raw == null ? null : raw.get("thread_id"));
+            message.put("created_at", raw == null ? null : raw.get("created_at"));
+            item.put("message", message);
+            return item;
+        }
+
+        private static String time(Row row, String column) {
+            return Node.time(Node.instant(row.getOffsetDateTime(column)));
+        }
+    }
+
+    /**
+     * Creates the event's deliveries once: a second call with the same event id changes nothing. Recipients' mailbox
+     * rows are locked in agent-id order (no deadlock between concurrent events) and their seq advanced by one each
+     * inside this transaction, so per agent the seqs are gapless in commit order. Answers the rows created.
+     */
+    public Uni<List<Delivery>> create(MessageEvent event) {
+        Instant now = clock.instant();
+        List<Recipient> recipients = new ArrayList<>(event.recipients());
+        recipients.sort(Comparator.comparing(Recipient::agentId));
+        return pool.withTransaction(conn -> conn
+                .preparedQuery("insert into consumed_events (event_id, consumed_at) values ($1, $2) on conflict do "
+                        + "nothing")
+                .execute(Sql.tuple(event.eventId(), Sql.at(now)))
+                .flatMap(inserted -> inserted.rowCount() == 0
+                        ? Uni.createFrom().item(List.<Delivery>of())
+                        : createRows(conn, event, recipients, now)));
+    }
+
+    private Uni<List<Delivery>> createRows(SqlConnection conn, MessageEvent event, List<Recipient> recipients,
+            Instant now) {
+        List<Delivery> created = new ArrayList<>();
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Recipient recipient : recipients) {
+            chain = chain.flatMap(ignored -> conn
+                    .preparedQuery(
+                            "insert into mailboxes (agent_id, workspace_id, agent_name, delivery_seq, created_at) "
+                                    + "values ($1, $2, $3, 1, $4) on conflict (agent_id) do update set delivery_seq = "
+                                    + "mailboxes.delivery_seq + 1, agent_name = excluded.agent_name returning delivery_seq")
+                    .execute(Sql.tuple(recipient.agentId(), event.workspaceId(), recipient.agentName(), Sql.at(now)))
+                    .flatMap(seqRows -> conn.preparedQuery("insert into deliveries (id, workspace_id, message_id, "
+                            + "channel_id, agent_id, agent_name, seq, status, mode, reason, event_id, event_type, data, "
+                            + "injection_mode, route_node_id, route_node_kind, route_node_role, delivery_adapter, "
+                            + "expires_at, created_at) select $1, $2, $3, $4, $5, $6, $7, 'queued', 'immediate', $8, $9, "
+                            + "$10, $11, $12, n.id, n.kind, n.role, n.delivery_adapter, $13, $14 from (select 1) one "
+                            + "left join node_bindings b on b.agent_id = $5 and b.status = 'active' left join nodes n on "
+                            + "n.id = b.node_id returning " + COLUMNS)
+                            .execute(Sql.tuple(Ids.deliveryId(event.messageId(), recipient.agentId()),
+                                    event.workspaceId(), event.messageId(), event.channelId(), recipient.agentId(),
+                                    recipient.agentName(), seqRows.iterator().next().getLong(0), recipient.reason(),
+                                    event.eventId(), event.type(), event.data(), event.injectionMode(),
+                                    Sql.at(now.plus(mailboxTtl)), Sql.at(now))))
+                    .invoke(rows -> rows.forEach(row -> created.add(Delivery.of(row))))
+                    .replaceWithVoid());
+        }
+        return chain.replaceWith(created);
+    }
+
+    /** The agent's rows still to deliver after {@code afterSeq}, in seq order (queued or delivered, not expired). */
+    public Uni<List<Delivery>> pending(String agentId, long afterSeq, int limit) {
+        return pool.preparedQuery("select " + COLUMNS + " from deliveries where agent_id = $1 and seq > $2 and status "
+                + "in ('queued', 'delivered') and (expires_at is null or expires_at > $3) order by seq limit $4")
+                .execute(Sql.tuple(agentId, afterSeq, Sql.at(clock.instant()), limit))
+                .map(DeliveryStore::list);
+    }
+
+    /** Marks rows written to a socket as delivered (rows already acked stay acked). */
+    public Uni<Void> markDelivered(List<String> ids) {
+        if (ids.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Instant now = clock.instant();
+        return pool.preparedQuery("update deliveries set status = 'delivered', delivered_at = $2, updated_at = $2, "
+                + "last_dispatch_error = null where id = any($1) and status = 'queued'")
+                .execute(Sql.tuple(ids.toArray(String[]::new), Sql.at(now)))
+                .replaceWithVoid();
+    }
+
+    /** The agent's cumulative ack cursor (0 before any ack). */
+    public Uni<Long> ackCursor(String agentId) {
+        return pool.preparedQuery("select ack_seq from mailboxes where agent_id = $1")
+                .execute(Sql.tuple(agentId))
+                .map(rows -> rows.rowCount() == 0 ? 0L : rows.iterator().next().getLong(0));
+    }
+
+    /**
+     * Cumulative ack (§6.5): every row of the agent up to {@code upToSeq} not yet acked or dead-lettered becomes acked,
+     * and the cursor moves to {@code upToSeq} (at most the highest seq issued), never backwards. Acks at or below the cursor change nothing. Answers
+     * how many rows were acked.
+     */
+    public Uni<Integer> ackUpTo(String agentId, long upToSeq) {
+        Instant now = clock.instant();
+        return pool.withTransaction(conn -> conn
+                .preparedQuery("update mailboxes set ack_seq = least($2, delivery_seq) where agent_id = $1 and "
+                        + "ack_seq < least($2, delivery_seq) returning ack_seq")
+                .execute(Sql.tuple(agentId, upToSeq))
+                .flatMap(moved -> moved.rowCount() == 0
+                        ? Uni.createFrom().item(0)
+                        : conn.preparedQuery("update deliveries set status = 'acked', acked_at = $3, updated_at = $3 "
+                                + "where agent_id = $1 and seq <= $2 and status not in ('acked', 'dead_lettered')")
+                                .execute(Sql.tuple(agentId, moved.iterator().next().getLong(0), Sql.at(now)))
+                                .map(RowSet::rowCount)));
+    }
+
+    /** The agent's deliveries for `GET /v1/deliveries`, oldest first. */
+    public Uni<List<Delivery>> list(String agentId, String status, int limit) {
+        Instant now = clock.instant();
+        if (status == null) {
+            return pool.preparedQuery("select " + COLUMNS + " from deliveries where agent_id = $1 and status in "
+                    + "('queued', 'delivered') and (expires_at is null or expires_at > $2) order by seq limit $3")
+                    .execute(Sql.tuple(agentId, Sql.at(now), limit))
+                    .map(DeliveryStore::list);
+        }
+        return pool.preparedQuery("select " + COLUMNS + " from deliveries where agent_id = $1 and status = $2 order by "
+                + "seq limit $3")
+                .execute(Sql.tuple(agentId, status, limit))
+                .map(DeliveryStore::list);
+    }
+
+    /** Acks one row over HTTP (§6.5): only that row, the cursor stays. Answers the row and whether it changed. */
+    public Uni<Map.Entry<Delivery, Boolean>> ackOne(String agentId, String deliveryId) {
+        Instant now = clock.instant();
+        return pool
+                .preparedQuery("update deliveries set status = 'acked', acked_at = $3, updated_at = $3 where id = $1 "
+                        + "and agent_id = $2 and status not in ('acked', 'dead_lettered') returning " + COLUMNS)
+                .execute(Sql.tuple(deliveryId, agentId, Sql.at(now)))
+                .flatMap(updated -> {
+                    if (updated.rowCount() > 0) {
+                        return Uni.createFrom().item(Map.entry(Delivery.of(updated.iterator().next()), true));
+                    }
+                    return pool.preparedQuery("select " + COLUMNS + " from deliveries where id = $1 and agent_id = $2")
+                            .execute(Sql.tuple(deliveryId, agentId))
+                            .map(rows -> {
+                                if (rows.rowCount() == 0) {
+                                    throw RelayException.notFound(ErrorCode.DELIVERY_NOT_FOUND,
+                                            "Delivery " + deliveryId + " not found");
+                                }
+                                return Map.entry(Delivery.of(rows.iterator().next()), false);
+                            });
+                });
+    }
+
+    private static List<Delivery> list(RowSet<Row> rows) {
+        List<Delivery> list = new ArrayList<>();
+        rows.forEach(row -> list.add(Delivery.of(row)));
+        return list;
+    }
+}

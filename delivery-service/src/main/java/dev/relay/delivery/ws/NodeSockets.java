@@ -1,0 +1,356 @@
+package dev.relay.delivery.ws;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import dev.relay.common.auth.CredentialChange;
+import dev.relay.common.event.EventTypes;
+import dev.relay.common.redis.RedisNames;
+import dev.relay.common.ws.CloseCode;
+import dev.relay.delivery.client.WorkspaceClient;
+import dev.relay.delivery.service.DeliveryStore;
+import dev.relay.delivery.service.Node;
+import dev.relay.delivery.service.NodeService;
+import io.quarkus.logging.Log;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * This replica's node sockets and the routing of deliveries to them. Redis records which replica holds each node
+ * ({@link RedisNames#nodeOwnerKey}); new deliveries for an agent whose node another replica holds are handed to
+ * that replica over its channel ({@link RedisNames#replicaChannel}), which sends them from PostgreSQL. Revocation
+ * broadcasts close the sockets of withdrawn node tokens here, within the second.
+ */
+@ApplicationScoped
+public class NodeSockets {
+
+    /** A different live instance of the same provider blocks a newcomer for this long after its last frame. */
+    static final Duration PROVIDER_CONFLICT_WINDOW = Duration.ofSeconds(35);
+    private static final Duration OWNER_TTL = Duration.ofSeconds(90);
+
+    private final Map<String, List<NodeConnection>> byNode = new ConcurrentHashMap<>();
+    private final Map<String, NodeConnection> byAgent = new ConcurrentHashMap<>();
+    private final NodeService nodes;
+    private final DeliveryStore deliveries;
+    private final WorkspaceClient workspaces;
+    private final ReactiveRedisDataSource redis;
+    private final RedisNames names;
+    private final String replicaId;
+
+    NodeSockets(NodeService nodes, DeliveryStore deliveries, WorkspaceClient workspaces, ReactiveRedisDataSource redis,
+            RedisNames names, @ConfigProperty(name = "relay.delivery.replica-id") Optional<String> replicaId) {
+        this.nodes = nodes;
+        this.deliveries = deliveries;
+        this.workspaces = workspaces;
+        this.redis = redis;
+        this.names = names;
+        this.replicaId = replicaId.filter(id -> !id.isBlank()).orElseGet(NodeSockets::hostName);
+    }
+
+    private static String hostName() {
+        try {
+            return "delivery-" + java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "delivery-local";
+        }
+    }
+
+    public String replicaId() {
+        return replicaId;
+    }
+
+    NodeService nodes() {
+        return nodes;
+    }
+
+    DeliveryStore deliveries() {
+        return deliveries;
+    }
+
+    WorkspaceClient workspaces() {
+        return workspaces;
+    }
+
+    /** Starts listening for work other replicas hand over. */
+    public Uni<Void> listen() {
+        return redis.pubsub(String.class)
+                .subscribe(names.replicaChannel(replicaId), this::onReplicaMessage)
+                .invoke(() -> Log.infof("delivery replica %s listening on %s", replicaId,
+                        names.replicaChannel(replicaId)))
+                .replaceWithVoid();
+    }
+
+    // --- sockets ----------------------------------------------------------------------------------------------------
+
+    void attach(NodeConnection connection) {
+        byNode.computeIfAbsent(connection.nodeId, id -> new CopyOnWriteArrayList<>()).add(connection);
+    }
+
+    /**
+     * Arbitrates a provider attaching (§5.2.1): an open socket of the same provider from another instance that spoke
+     * within {@link #PROVIDER_CONFLICT_WINDOW} refuses the newcomer; any other is superseded (closed `1000 superseded`).
+     */
+    void claimProvider(NodeConnection newcomer, String provider, String instanceId) {
+        for (NodeConnection other : byNode.getOrDefault(newcomer.nodeId, List.of())) {
+            if (other == newcomer || other.closed() || !other.registered || !other.provider.equals(provider)) {
+                continue;
+            }
+            boolean explicitInstances = !other.instanceId.equals(other.connectionId)
+                    && !instanceId.equals(newcomer.connectionId);
+            boolean recent = other.lastFrameAt.plus(PROVIDER_CONFLICT_WINDOW).isAfter(Instant.now());
+            if (explicitInstances && !other.instanceId.equals(instanceId) && recent) {
+                throw new NodeConnection.FrameException("provider_instance_conflict", "Provider '" + provider
+                        + "' of node " + newcomer.nodeId + " is connected from instance " + other.instanceId
+                        + " (last heard " + other.lastFrameAt + "); stop it or wait "
+                        + PROVIDER_CONFLICT_WINDOW.toSeconds() + " s after it goes quiet");
+            }
+            Log.infof("node.superseded node=%s provider=%s old=%s new=%s", newcomer.nodeId, provider,
+                    other.connectionId, newcomer.connectionId);
+            other.context.runOnContext(ignored -> other.close(CloseCode.SUPERSEDED));
+        }
+        claimOwnership(newcomer.nodeId);
+    }
+
+    private void claimOwnership(String nodeId) {
+        String key = names.nodeOwnerKey(nodeId);
+        redis.value(String.class)
+                .setGet(key, replicaId, new io.quarkus.redis.datasource.value.SetArgs().ex(OWNER_TTL))
+                .subscribe()
+                .with(previous -> {
+                    if (previous != null && !previous.equals(replicaId)) {
+                        publish(previous, new JsonObject().put("supersede", nodeId));
+                    }
+                }, failure -> Log.warnf("could not record the owner of node %s: %s", nodeId, failure.getMessage()));
+    }
+
+    void refreshOwnership(String nodeId) {
+        redis.key().expire(names.nodeOwnerKey(nodeId), OWNER_TTL).subscribe().with(ignored -> {
+        }, failure -> Log.debugf("owner ttl refresh failed: %s", failure.getMessage()));
+    }
+
+    void carrying(NodeConnection connection, String agentId) {
+        NodeConnection previous = byAgent.put(agentId, connection);
+        if (previous != null && previous != connection && !previous.closed()) {
+            Log.debugf("agent %s moved from %s to %s", agentId, previous, connection);
+        }
+    }
+
+    /** The socket closed: forget it; the last socket of a node takes the node offline. */
+    void detach(NodeConnection connection) {
+        connection.markClosed();
+        List<NodeConnection> list = byNode.get(connection.nodeId);
+        if (list != null) {
+            list.remove(connection);
+        }
+        byAgent.entrySet().removeIf(entry -> entry.getValue() == connection);
+        if (connection.registered && (list == null || list.stream().noneMatch(c -> c.registered && !c.closed()))) {
+            byNode.remove(connection.nodeId, list);
+            releaseOwnership(connection.nodeId);
+            goOffline(connection, "disconnected").subscribe().with(ignored -> {
+            }, failure -> Log.warnf("node %s offline bookkeeping failed: %s", connection.nodeId,
+                    failure.getMessage()));
+        }
+    }
+
+    /** A provider said `node.deregister`: it stops carrying agents; the node goes offline if it was the last. */
+    Uni<Void> providerGone(NodeConnection connection, String reason) {
+        connection.registered = false;
+        byAgent.entrySet().removeIf(entry -> entry.getValue() == connection);
+        List<NodeConnection> list = byNode.getOrDefault(connection.nodeId, List.of());
+        if (list.stream().anyMatch(c -> c != connection && c.registered && !c.closed())) {
+            return Uni.createFrom().voidItem();
+        }
+        return goOffline(connection, reason);
+    }
+
+    private Uni<Void> goOffline(NodeConnection connection, String reason) {
+        return nodes.offline(connection.nodeId).flatMap(wasOnline -> {
+            if (!wasOnline || connection.node() == null) {
+                return Uni.createFrom().voidItem();
+            }
+            Log.infof("node.offline node=%s workspace=%s reason=%s", connection.nodeId, connection.workspaceId,
+                    reason);
+            return emit(connection.node(), EventTypes.NODE_STATUS_OFFLINE, reason);
+        });
+    }
+
+    private void releaseOwnership(String nodeId) {
+        String key = names.nodeOwnerKey(nodeId);
+        redis.execute("EVAL", "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end "
+                + "return 0", "1", key, replicaId).subscribe().with(ignored -> {
+                }, failure -> Log.debugf("owner release failed: %s", failure.getMessage()));
+    }
+
+    void emitNodeStatus(Node node, String type, String reason) {
+        emit(node, type, reason).subscribe().with(ignored -> {
+        }, failure -> Log.warnf("node status event failed: %s", failure.getMessage()));
+    }
+
+    private Uni<Void> emit(Node node, String type, String reason) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("node_id", node.id());
+        data.put("node_name", node.name());
+        if (reason != null) {
+            data.put("reason", reason);
+        }
+        return workspaces.emit(node.workspaceId(), type, data);
+    }
+
+    // --- routing deliveries -----------------------------------------------------------------------------------------
+
+    /**
+     * New (or newly routable) deliveries for these agents: each goes to the socket carrying its node, on this
+     * replica or, through Redis, on the replica that holds it. Agents whose node is not connected anywhere keep their
+     * rows queued until the node registers and replays them.
+     */
+    public Uni<Void> replay(List<String> agentIds) {
+        if (agentIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return nodes.locate(agentIds).flatMap(located -> {
+            Map<String, JsonArray> remote = new LinkedHashMap<>();
+            for (var entry : located) {
+                NodeService.Binding binding = entry.getKey();
+                Optional<NodeConnection> local = carrierOf(binding.nodeId(), entry.getValue());
+                if (local.isPresent()) {
+                    NodeConnection connection = local.get();
+                    connection.context.runOnContext(ignored -> connection.nudge(binding.agentId(),
+                            binding.agentName()));
+                } else {
+                    remote.computeIfAbsent(binding.nodeId(), id -> new JsonArray()).add(binding.agentId());
+                }
+            }
+            List<Uni<Void>> handovers = new ArrayList<>();
+            remote.forEach((nodeId, agents) -> handovers.add(redis.value(String.class)
+                    .get(names.nodeOwnerKey(nodeId))
+                    .invoke(owner -> {
+                        if (owner != null && !owner.equals(replicaId)) {
+                            publish(owner, new JsonObject().put("nudge", agents));
+                        }
+                    })
+                    .replaceWithVoid()));
+            return handovers.isEmpty()
+                    ? Uni.createFrom().voidItem()
+                    : Uni.join().all(handovers).andCollectFailures().replaceWithVoid();
+        });
+    }
+
+    private Optional<NodeConnection> carrierOf(String nodeId, String provider) {
+        List<NodeConnection> list = byNode.getOrDefault(nodeId, List.of());
+        return list.stream()
+                .filter(c -> c.registered && !c.closed() && (provider == null || provider.equals(c.provider)))
+                .findFirst()
+                .or(() -> list.stream().filter(c -> c.registered && !c.closed()).findFirst());
+    }
+
+    /** Seq-0 `deliver` frames for an ephemeral event (§6.8) to every recipient this replica carries. */
+    public void ephemeral(String eventType, String eventId, String messageId, JsonObject data, List<String> agentIds) {
+        for (String agentId : agentIds) {
+            NodeConnection connection = byAgent.get(agentId);
+            if (connection != null && !connection.closed()) {
+                connection.context.runOnContext(ignored -> connection.sendEphemeral(agentId, eventType, eventId,
+                        messageId, data));
+            }
+        }
+    }
+
+    private void publish(String replica, JsonObject message) {
+        redis.pubsub(String.class)
+                .publish(names.replicaChannel(replica), message.encode())
+                .subscribe()
+                .with(ignored -> {
+                }, failure -> Log.warnf("handing work to replica %s failed: %s", replica, failure.getMessage()));
+    }
+
+    private void onReplicaMessage(String text) {
+        JsonObject message;
+        try {
+            message = new JsonObject(text);
+        } catch (RuntimeException e) {
+            Log.warnf("ignoring malformed replica message: %s", e.getMessage());
+            return;
+        }
+        if (message.getValue("nudge") instanceof JsonArray agents) {
+            replay(agents.stream().map(String::valueOf).toList()).subscribe().with(ignored -> {
+            }, failure -> Log.warnf("handed-over replay failed: %s", failure.getMessage()));
+        }
+        if (message.getValue("supersede") instanceof String nodeId) {
+            for (NodeConnection connection : byNode.getOrDefault(nodeId, List.of())) {
+                connection.context.runOnContext(ignored -> connection.close(CloseCode.SUPERSEDED));
+            }
+        }
+    }
+
+    // --- revocation, liveness, shutdown -----------------------------------------------------------------------------
+
+    /** A node token was revoked or rotated: close its sockets here with the reason auth-service gave. */
+    void onCredentialChange(@Observes CredentialChange change) {
+        if (CredentialChange.UPDATED.equals(change.event()) || change.credentialId() == null) {
+            return;
+        }
+        CloseCode code = Optional.ofNullable(change.reason())
+                .flatMap(CloseCode::fromReason)
+                .orElse(CredentialChange.ROTATED.equals(change.event())
+                        ? CloseCode.NODE_TOKEN_ROTATED
+                        : CloseCode.NODE_TOKEN_REVOKED);
+        byNode.values().forEach(list -> list.forEach(connection -> {
+            String prefix = connection.principal.hashPrefix();
+            boolean sameCredential = change.credentialId().equals(connection.principal.credentialId());
+            boolean sameToken = prefix == null || change.tokenHashes().isEmpty()
+                    || change.tokenHashes().stream().anyMatch(hash -> hash.startsWith(prefix));
+            if (sameCredential && sameToken) {
+                Log.infof("node.token_withdrawn node=%s connection=%s event=%s reason=%s", connection.nodeId,
+                        connection.connectionId, change.event(), code.reason());
+                connection.context.runOnContext(ignored -> connection.close(code));
+            }
+        }));
+    }
+
+    /** Online nodes silent for {@link Node#LIVENESS} go offline everywhere (reason `liveness_timeout`). */
+    @Scheduled(every = "${relay.delivery.liveness-sweep:15s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> sweepLiveness() {
+        return nodes.expireSilent()
+                .flatMap(expired -> {
+                    List<Uni<Void>> events = expired.stream()
+                            .peek(node -> Log.infof("node.offline node=%s workspace=%s reason=liveness_timeout",
+                                    node.id(), node.workspaceId()))
+                            .map(node -> emit(node, EventTypes.NODE_STATUS_OFFLINE, "liveness_timeout"))
+                            .toList();
+                    return events.isEmpty()
+                            ? Uni.createFrom().voidItem()
+                            : Uni.join().all(events).andCollectFailures().replaceWithVoid();
+                })
+                .onFailure()
+                .recoverWithItem(failure -> {
+                    Log.warnf("liveness sweep failed: %s", failure.getMessage());
+                    return null;
+                });
+    }
+
+    void onShutdown(@Observes ShutdownEvent event) {
+        byNode.values()
+                .forEach(list -> list.forEach(connection -> connection.context
+                        .runOnContext(ignored -> connection.close(CloseCode.SERVER_SHUTDOWN))));
+    }
+
+    /** How many sockets this replica holds (for tests and metrics). */
+    public int socketCount() {
+        return byNode.values().stream().mapToInt(List::size).sum();
+    }
+}
