@@ -1,5 +1,5 @@
 // Drives a running engine with the unmodified @relaycast/sdk 6.0.2 and checks what the other side sees.
-// Usage: RELAY_BASE_URL=http://127.0.0.1:18787 node run.mjs   (./relay test runs it against its own stack)
+// Usage: RELAY_BASE_URL=http://127.0.0.1:18787 node --experimental-websocket run.mjs (Node 20; 22+ has WebSocket built in)   (./relay test runs it against its own stack)
 // Prints "compat: <name> ok" or "compat: <name> FAILED: <reason>" per scenario, then "N passed, M failed".
 import { RelayCast } from '@relaycast/sdk';
 
@@ -144,6 +144,69 @@ scenario('messages and threads, and an observer backfilling exactly what its fil
   check(data.events.every((e, i, all) => i === 0 || e.seq > all[i - 1].seq), 'events out of seq order');
   const hidden = await fetch(`${baseUrl}/v1/channels/ops/messages`, { headers: { Authorization: `Bearer ${observer.token}` } });
   check(hidden.status === 404, `a filtered-out channel must be 404 to the observer, got ${hidden.status}`);
+});
+
+// Waits until `predicate()` holds, polling every 50 ms; fails with `what` after `ms`.
+async function until(predicate, what, ms = 10000) {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+// An AgentClient connected over its implicit direct node (/v1/node/ws), recording what it receives.
+async function connected(client) {
+  const seen = [];
+  let open = false;
+  client.connect(); // handlers can be added only once connect() has created the socket client
+  client.on.any((event) => seen.push(event));
+  client.on.connected(() => { open = true; });
+  await until(() => open, 'the agent socket to open');
+  await new Promise((resolve) => setTimeout(resolve, 300)); // node.register reply and replay
+  return seen;
+}
+
+scenario('realtime: a connected agent receives channel messages and thread replies as they are posted', async () => {
+  const ws = await newWorkspace('realtime');
+  const alice = ws.relay.as((await ws.relay.agents.register({ name: 'alice' })).token);
+  const bob = ws.relay.as((await ws.relay.agents.register({ name: 'bob' })).token);
+  const seen = await connected(bob);
+  try {
+    const posted = await alice.send('#general', 'live hello @bob');
+    await until(() => seen.some((e) => e.type === 'message.created'), 'bob to receive message.created');
+    const created = seen.find((e) => e.type === 'message.created');
+    check(created.message?.text === 'live hello @bob' && created.message?.id === posted.id,
+      `bob received ${JSON.stringify(created)}`);
+    await alice.reply(posted.id, 'in the thread');
+    await until(() => seen.some((e) => e.type === 'thread.reply'), 'bob to receive thread.reply');
+    const reply = seen.find((e) => e.type === 'thread.reply');
+    check(JSON.stringify(reply).includes('in the thread'), `bob received ${JSON.stringify(reply)}`);
+  } finally {
+    await bob.disconnect();
+  }
+});
+
+scenario('an agent that was offline receives what it missed after reconnecting, in order', async () => {
+  const ws = await newWorkspace('replay');
+  const alice = ws.relay.as((await ws.relay.agents.register({ name: 'alice' })).token);
+  const bobToken = (await ws.relay.agents.register({ name: 'bob' })).token;
+  const first = ws.relay.as(bobToken);
+  const live = await connected(first);
+  await alice.send('#general', 'one');
+  await until(() => live.some((e) => e.type === 'message.created'), 'the first message live');
+  await first.disconnect();
+  await alice.send('#general', 'two');
+  await alice.send('#general', 'three');
+  const again = ws.relay.as(bobToken);
+  const seen = await connected(again);
+  try {
+    await until(() => seen.filter((e) => e.type === 'message.created').length >= 2, 'the two missed messages');
+    const texts = seen.filter((e) => e.type === 'message.created').map((e) => e.message?.text);
+    check(JSON.stringify(texts) === '["two","three"]', `after reconnecting bob received ${JSON.stringify(texts)}`);
+  } finally {
+    await again.disconnect();
+  }
 });
 
 let passed = 0;
