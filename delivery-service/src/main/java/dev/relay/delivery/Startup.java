@@ -7,6 +7,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
+import dev.relay.common.auth.AuthKeys;
 import dev.relay.common.auth.RevocationListener;
 import dev.relay.delivery.messaging.EventConsumer;
 import dev.relay.delivery.ws.NodeSockets;
@@ -17,8 +18,9 @@ import io.quarkus.runtime.StartupEvent;
 @ApplicationScoped
 class Startup {
 
-    void start(@Observes StartupEvent event, RevocationListener revocations, NodeSockets sockets,
+    void start(@Observes StartupEvent event, AuthKeys keys, RevocationListener revocations, NodeSockets sockets,
             EventConsumer consumer) {
+        keys.loadInBackground();
         revocations.listen().await().indefinitely();
         sockets.listen().await().indefinitely();
         consumer.start();

@@ -69,6 +69,19 @@ public class AuthKeys {
                         .toCompletionStage());
     }
 
+    /** Fetches the keys at start, retrying with backoff until auth-service answers, so the first request finds them. */
+    public void loadInBackground() {
+        refresh().onFailure()
+                .invoke(e -> Log.warnf("auth-service keys not available yet from %s (%s); retrying", jwksUrl,
+                        e.getMessage()))
+                .onFailure()
+                .retry()
+                .withBackOff(java.time.Duration.ofMillis(500), java.time.Duration.ofSeconds(5))
+                .indefinitely()
+                .subscribe()
+                .with(count -> Log.infof("auth-service keys loaded: %d", count));
+    }
+
     private void refreshIfDue() {
         long last = lastRefresh.get();
         if (System.nanoTime() - last > REFRESH_INTERVAL.toNanos()

@@ -77,7 +77,10 @@ public class EventConsumer {
         running = false;
     }
 
-    /** Reads from {@code from} ("0": this consumer's pending entries; ">": new entries) and processes the batch. */
+    /**
+     * Reads from {@code from} ("0" or a stream id: this consumer's pending entries after it; ">": new entries) and
+     * processes the batch.
+     */
     private void loop(String from) {
         if (!running) {
             return;
@@ -87,9 +90,17 @@ public class EventConsumer {
             args.block(BLOCK);
         }
         streams.xreadgroup(GROUP, consumer(), names.workspaceEventStream(), from, args)
-                .flatMap(messages -> processAll(messages).replaceWith(messages.size()))
+                .flatMap(messages -> processAll(messages).replaceWith(messages))
                 .subscribe()
-                .with(count -> loop(from.equals("0") && count > 0 ? "0" : ">"), failure -> retry(from, failure));
+                .with(messages -> loop(next(from, messages)), failure -> retry(from, failure));
+    }
+
+    /**
+     * Where the next read starts: pending entries are paged through after the last one read (an entry that failed
+     * again stays pending, and re-reading from "0" would return it forever), then new entries.
+     */
+    private static String next(String from, List<StreamMessage<String, String, String>> messages) {
+        return from.equals(">") || messages.isEmpty() ? ">" : messages.getLast().id();
     }
 
     private void retry(String from, Throwable failure) {

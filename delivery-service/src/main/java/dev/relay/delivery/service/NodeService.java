@@ -67,18 +67,19 @@ public class NodeService {
 
     /** A binding row as the contract shows it (`NodeAgentBinding`). */
     public record Binding(String id, String agentId, String agentName, String nodeId, String nodeName, String nodeKind,
-            String nodeRole, String status, String sessionRef, int priority, Instant createdAt, Instant updatedAt) {
+            String nodeRole, String status, String sessionRef, int priority, Instant createdAt, Instant updatedAt,
+            String provider) {
 
         static final String SELECT = "select b.id, b.agent_id, b.agent_name, b.node_id, n.name as node_name, "
                 + "n.kind as node_kind, n.role as node_role, b.status, b.session_ref, b.priority, b.created_at, "
-                + "b.updated_at from node_bindings b join nodes n on n.id = b.node_id ";
+                + "b.updated_at, b.provider from node_bindings b join nodes n on n.id = b.node_id ";
 
         static Binding of(Row row) {
             return new Binding(row.getString("id"), row.getString("agent_id"), row.getString("agent_name"),
                     row.getString("node_id"), row.getString("node_name"), row.getString("node_kind"),
                     row.getString("node_role"), row.getString("status"), row.getString("session_ref"),
                     row.getInteger("priority"), Node.instant(row.getOffsetDateTime("created_at")),
-                    Node.instant(row.getOffsetDateTime("updated_at")));
+                    Node.instant(row.getOffsetDateTime("updated_at")), row.getString("provider"));
         }
     }
 
@@ -519,16 +520,10 @@ public class NodeService {
     }
 
     /** Active bindings of these agents: where each one's deliveries go. */
-    public Uni<List<Map.Entry<Binding, String>>> locate(List<String> agentIds) {
-        return pool.preparedQuery(Binding.SELECT.replace("select b.id,", "select b.provider, b.id,")
-                + "where b.agent_id = any($1) and b.status = 'active'")
+    public Uni<List<Binding>> locate(List<String> agentIds) {
+        return pool.preparedQuery(Binding.SELECT + "where b.agent_id = any($1) and b.status = 'active'")
                 .execute(Sql.tuple((Object) agentIds.toArray(String[]::new)))
-                .map(rows -> {
-                    List<Map.Entry<Binding, String>> located = new ArrayList<>();
-                    rows.forEach(row -> located.add(new java.util.AbstractMap.SimpleEntry<>(Binding.of(row),
-                            row.getString("provider"))));
-                    return located;
-                });
+                .map(NodeService::bindingList);
     }
 
     /** Binds an agent to this node for a provider (agents a broker registers or syncs over its socket). */

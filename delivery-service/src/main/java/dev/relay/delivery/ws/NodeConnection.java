@@ -227,13 +227,14 @@ final class NodeConnection {
             JsonObject reply = Frames.reply(id, data);
             // The reply first, then the replay: a broker matches the reply to its request before anything else.
             send(reply);
-            if (!cursorCapable) {
-                here(sockets.nodes().hosted(nodeId, provider)).subscribe()
-                        .with(bindings -> bindings
-                                .forEach(b -> startStream(b.agentId(), b.agentName())),
-                                failure -> Log.warnf(
-                                        "node %s: replay after register failed: %s", nodeId, failure.getMessage()));
-            }
+            // Replay what the node's agents missed; a cursor-negotiating provider gets its own agents' replay after
+            // each one's register reply instead, and only the agents bound by REST now.
+            here(sockets.nodes().hosted(nodeId, provider)).subscribe()
+                    .with(bindings -> bindings.stream()
+                            .filter(b -> !cursorCapable || b.provider() == null)
+                            .forEach(b -> startStream(b.agentId(), b.agentName())),
+                            failure -> Log.warnf(
+                                    "node %s: replay after register failed: %s", nodeId, failure.getMessage()));
             return Uni.createFrom().nullItem();
         });
     }
@@ -411,14 +412,24 @@ final class NodeConnection {
     /** Starts (or restarts) carrying the agent from its ack cursor, replaying what it has not acked. */
     void startStream(String agentId, String agentName) {
         here(sockets.deliveries().ackCursor(agentId)).subscribe()
-                .with(cursor -> startStream(agentId, agentName, cursor),
+                .with(cursor -> carry(agentId, agentName, cursor, false),
                         failure -> Log.warnf("node %s: no ack cursor for %s: %s", nodeId, agentId,
                                 failure.getMessage()));
     }
 
+    /** Restarts the agent's stream from the cursor: an agent (re)registered or synced gets its whole replay again. */
     private void startStream(String agentId, String agentName, long cursor) {
+        carry(agentId, agentName, cursor, true);
+    }
+
+    /**
+     * Carries the agent from {@code cursor}. A stream that already exists keeps its position unless {@code restart}
+     * (a register, recover or sync asks for the replay again); otherwise a replay and a nudge racing each other would
+     * send the same rows twice.
+     */
+    private void carry(String agentId, String agentName, long cursor, boolean restart) {
         AgentStream stream = streams.get(agentId);
-        if (stream == null || !stream.running) {
+        if (stream == null || (restart && !stream.running)) {
             stream = new AgentStream(agentId, agentName, cursor);
             streams.put(agentId, stream);
         }
@@ -426,11 +437,15 @@ final class NodeConnection {
         pump(stream);
     }
 
-    /** New rows for an agent this socket carries: send what is due (called on this context). */
-    void nudge(String agentId, String agentName) {
+    /**
+     * New rows for an agent this socket carries: send what is due (called on this context). A cursor-negotiating
+     * provider carries the agents it registered, recovered or synced only once it has had their cursor; agents bound to
+     * the node by REST ({@code viaProvider} false) were never negotiated and are carried at once.
+     */
+    void nudge(String agentId, String agentName, boolean viaProvider) {
         AgentStream stream = streams.get(agentId);
         if (stream == null) {
-            if (registered && !cursorCapable) {
+            if (registered && (!cursorCapable || !viaProvider)) {
                 startStream(agentId, agentName);
             }
             return;
@@ -466,13 +481,14 @@ final class NodeConnection {
 
     /** Sends rows in seq order, stopping at the first write that fails; marks the written ones delivered. */
     private void send(AgentStream stream, List<Delivery> rows, int index, List<String> written) {
-        if (index == rows.size() || closed || socket.writeQueueFull()) {
-            boolean more = rows.size() == PAGE || stream.again;
+        if (index == rows.size() || gone() || writeQueueFull()) {
             here(sockets.deliveries().markDelivered(written)).subscribe().with(ignored -> {
                 stream.running = false;
-                if (more && !closed && index == rows.size() && !socket.writeQueueFull()) {
+                // Read after the write-back: a nudge during it only set `again`, and must not be lost.
+                boolean more = rows.size() == PAGE || stream.again;
+                if (more && !gone() && index == rows.size() && !writeQueueFull()) {
                     pump(stream);
-                } else if (socket.writeQueueFull()) {
+                } else if (writeQueueFull()) {
                     socket.drainHandler(ignored2 -> pump(stream));
                 }
             }, failure -> {
@@ -497,6 +513,16 @@ final class NodeConnection {
                 send(stream, rows, rows.size(), written);
             }
         }));
+    }
+
+    /** Closed by us, or by the peer before the close handler has run (Vert.x refuses writes to a closed socket). */
+    private boolean gone() {
+        return closed || socket.isClosed();
+    }
+
+    /** Whether writes must wait for the socket to drain; never asks a closed socket, which would throw. */
+    private boolean writeQueueFull() {
+        return !socket.isClosed() && socket.writeQueueFull();
     }
 
     /** An ephemeral seq-0 `deliver` (message.read, message.reacted) for an agent this socket carries (§6.8). */

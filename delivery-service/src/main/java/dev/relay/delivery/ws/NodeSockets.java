@@ -99,7 +99,11 @@ public class NodeSockets {
     // --- sockets ----------------------------------------------------------------------------------------------------
 
     void attach(NodeConnection connection) {
-        byNode.computeIfAbsent(connection.nodeId, id -> new CopyOnWriteArrayList<>()).add(connection);
+        byNode.compute(connection.nodeId, (id, open) -> {
+            List<NodeConnection> list = open == null ? new CopyOnWriteArrayList<>() : open;
+            list.add(connection);
+            return list;
+        });
     }
 
     /**
@@ -122,7 +126,11 @@ public class NodeSockets {
             }
             Log.infof("node.superseded node=%s provider=%s old=%s new=%s", newcomer.nodeId, provider,
                     other.connectionId, newcomer.connectionId);
-            other.context.runOnContext(ignored -> other.close(CloseCode.SUPERSEDED));
+            other.context.runOnContext(ignored -> {
+                // Replaced, not gone: its close must not take the node offline under the newcomer.
+                other.registered = false;
+                other.close(CloseCode.SUPERSEDED);
+            });
         }
         claimOwnership(newcomer.nodeId);
     }
@@ -154,13 +162,13 @@ public class NodeSockets {
     /** The socket closed: forget it; the last socket of a node takes the node offline. */
     void detach(NodeConnection connection) {
         connection.markClosed();
-        List<NodeConnection> list = byNode.get(connection.nodeId);
-        if (list != null) {
-            list.remove(connection);
-        }
+        // The node's entry goes only with its last socket: one still opening (a reconnect) must stay reachable.
+        List<NodeConnection> list = byNode.computeIfPresent(connection.nodeId, (id, open) -> {
+            open.remove(connection);
+            return open.isEmpty() ? null : open;
+        });
         byAgent.entrySet().removeIf(entry -> entry.getValue() == connection);
         if (connection.registered && (list == null || list.stream().noneMatch(c -> c.registered && !c.closed()))) {
-            byNode.remove(connection.nodeId, list);
             releaseOwnership(connection.nodeId);
             goOffline(connection, "disconnected").subscribe().with(ignored -> {
             }, failure -> Log.warnf("node %s offline bookkeeping failed: %s", connection.nodeId,
@@ -186,7 +194,17 @@ public class NodeSockets {
             }
             Log.infof("node.offline node=%s workspace=%s reason=%s", connection.nodeId, connection.workspaceId,
                     reason);
-            return emit(connection.node(), EventTypes.NODE_STATUS_OFFLINE, reason);
+            // Every agent located on the node goes offline with it (§5.2.3).
+            return emit(connection.node(), EventTypes.NODE_STATUS_OFFLINE, reason)
+                    .chain(() -> nodes.hosted(connection.nodeId, null))
+                    .chain(hosted -> {
+                        Uni<Void> chain = Uni.createFrom().voidItem();
+                        for (NodeService.Binding binding : hosted) {
+                            chain = chain.chain(() -> workspaces.setStatus(connection.workspaceId,
+                                    binding.agentName(), "offline"));
+                        }
+                        return chain;
+                    });
         });
     }
 
@@ -225,13 +243,12 @@ public class NodeSockets {
         }
         return nodes.locate(agentIds).flatMap(located -> {
             Map<String, JsonArray> remote = new LinkedHashMap<>();
-            for (var entry : located) {
-                NodeService.Binding binding = entry.getKey();
-                Optional<NodeConnection> local = carrierOf(binding.nodeId(), entry.getValue());
+            for (NodeService.Binding binding : located) {
+                Optional<NodeConnection> local = carrierOf(binding.nodeId(), binding.provider());
                 if (local.isPresent()) {
                     NodeConnection connection = local.get();
-                    connection.context.runOnContext(ignored -> connection.nudge(binding.agentId(),
-                            binding.agentName()));
+                    connection.context.runOnContext(ignored -> connection.nudge(binding.agentId(), binding.agentName(),
+                            binding.provider() != null));
                 } else {
                     remote.computeIfAbsent(binding.nodeId(), id -> new JsonArray()).add(binding.agentId());
                 }
@@ -292,7 +309,11 @@ public class NodeSockets {
         }
         if (message.getValue("supersede") instanceof String nodeId) {
             for (NodeConnection connection : byNode.getOrDefault(nodeId, List.of())) {
-                connection.context.runOnContext(ignored -> connection.close(CloseCode.SUPERSEDED));
+                connection.context.runOnContext(ignored -> {
+                    // Replaced on another replica, not gone: its close must not take the node offline there.
+                    connection.registered = false;
+                    connection.close(CloseCode.SUPERSEDED);
+                });
             }
         }
     }

@@ -1,14 +1,12 @@
 package dev.relay.workspace.config;
 
 import java.time.Clock;
-import java.time.Duration;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 
 import dev.relay.common.auth.AuthKeys;
-import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 
 /** The service's clock, and the auth-service keys fetched at start (retried until auth-service answers). */
@@ -22,14 +20,6 @@ public class Startup {
     }
 
     void fetchAuthKeys(@Observes StartupEvent event, AuthKeys keys) {
-        keys.refresh()
-                .onFailure()
-                .invoke(e -> Log.warnf("auth-service keys not available yet (%s); retrying", e.getMessage()))
-                .onFailure()
-                .retry()
-                .withBackOff(Duration.ofMillis(500), Duration.ofSeconds(5))
-                .indefinitely()
-                .subscribe()
-                .with(count -> Log.infof("auth-service keys loaded: %d", count));
+        keys.loadInBackground();
     }
 }

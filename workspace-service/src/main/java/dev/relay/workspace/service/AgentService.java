@@ -9,8 +9,6 @@ import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.hibernate.exception.ConstraintViolationException;
-
 import dev.relay.common.error.ErrorCode;
 import dev.relay.common.error.RelayException;
 import dev.relay.common.id.Snowflake;
@@ -189,13 +187,7 @@ public class AgentService {
 
     /** A concurrent registration of the same name got in between the check and the insert. */
     private static boolean lostNameRace(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof ConstraintViolationException violation
-                    && "agents_name_per_workspace".equals(violation.getConstraintName())) {
-                return true;
-            }
-        }
-        return false;
+        return UniqueViolation.of(failure, "agents_name_per_workspace");
     }
 
     private static Uni<Agent> find(String workspaceId, String name) {

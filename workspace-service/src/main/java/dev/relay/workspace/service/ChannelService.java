@@ -94,7 +94,10 @@ public class ChannelService {
                     return channel.persist()
                             .call(() -> owner)
                             .replaceWith(new Counted(channel, creatorAgentId == null ? 0 : 1));
-                }));
+                }))
+                .onFailure(failure -> UniqueViolation.of(failure, "channels_name_per_workspace"))
+                .transform(failure -> new RelayException(ErrorCode.CHANNEL_ALREADY_EXISTS, "Channel '" + name
+                        + "' already exists"));
     }
 
     @WithSession
