@@ -1,6 +1,11 @@
 // Drives a running engine with the unmodified @relaycast/sdk 6.0.2 and checks what the other side sees.
 // Usage: RELAY_BASE_URL=http://127.0.0.1:18787 node --experimental-websocket run.mjs (Node 20; 22+ has WebSocket built in)   (./relay test runs it against its own stack)
 // Prints "compat: <name> ok" or "compat: <name> FAILED: <reason>" per scenario, then "N passed, M failed".
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { RelayCast } from '@relaycast/sdk';
 
 const baseUrl = process.env.RELAY_BASE_URL ?? 'http://127.0.0.1:8787';
@@ -206,6 +211,118 @@ scenario('an agent that was offline receives what it missed after reconnecting, 
     check(JSON.stringify(texts) === '["two","three"]', `after reconnecting bob received ${JSON.stringify(texts)}`);
   } finally {
     await again.disconnect();
+  }
+});
+
+// --- the real agent-relay broker (contract broker.md §C.3): one process per "machine", each with its own HOME and
+// project directory, telemetry off, talking only to the engine on 127.0.0.1.
+const brokerBinary = join(fileURLToPath(new URL('.', import.meta.url)),
+  'node_modules/@agent-relay/broker-linux-x64/bin/agent-relay-broker');
+const brokers = [];
+
+function startBroker(instance, workspaceKey) {
+  const root = mkdtempSync(join(tmpdir(), `relay-compat-${instance}-`));
+  const home = join(root, 'home');
+  const project = join(root, 'project');
+  const apiKey = `br_${instance}_${run}`;
+  const child = spawn('/bin/sh', ['-c', `mkdir -p "${home}" "${project}" && cd "${project}" && exec "${brokerBinary}" init --instance-name "${instance}" --persist`], {
+    env: { PATH: '/usr/bin:/bin', HOME: home, USER: 'compat', AGENT_RELAY_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1',
+      RELAYCAST_BASE_URL: baseUrl, RELAY_BASE_URL: baseUrl, AGENT_RELAY_WORKSPACE_KEY: workspaceKey,
+      RELAY_BROKER_API_KEY: apiKey },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const broker = { instance, root, home, apiKey, child, output: '', exit: null, url: null };
+  child.stdout.on('data', (chunk) => { broker.output += chunk; });
+  child.stderr.on('data', (chunk) => { broker.output += chunk; });
+  child.on('exit', (code) => { broker.exit = code; });
+  brokers.push(broker);
+  return broker;
+}
+
+async function brokerHealth(broker) {
+  const url = broker.output.match(/API listening on (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
+  if (!url) return null;
+  try {
+    const response = await fetch(`${url}/health`, { headers: { 'x-api-key': broker.apiKey } });
+    return response.ok ? await response.json() : null;
+  } catch {
+    return null;
+  }
+}
+
+async function nodeConnected(broker) {
+  let health = null;
+  const deadline = Date.now() + 30000;
+  while (Date.now() < deadline) {
+    if (broker.exit !== null) throw new Error(`broker ${broker.instance} exited (${broker.exit}): ${broker.output.trim()}`);
+    health = await brokerHealth(broker);
+    if (health?.nodeConnected === true) return health;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`broker ${broker.instance} never reported nodeConnected: ${JSON.stringify(health)}`);
+}
+
+function brokerLog(broker) {
+  const dir = join(broker.home, '.local/state/agentworkforce/relay/logs');
+  try {
+    // eslint-disable-next-line no-control-regex
+    return readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n').replace(/\x1b\[[0-9;]*m/g, '');
+  } catch {
+    return '';
+  }
+}
+
+function stopBrokers() {
+  for (const broker of brokers.splice(0)) {
+    if (broker.exit === null) broker.child.kill('SIGKILL');
+    rmSync(broker.root, { recursive: true, force: true });
+  }
+}
+
+scenario('two brokers with the same workspace key: both nodes connect, a channel message reaches both, the same ' +
+  'instance name is refused with the precise 409, a revoked node token is reported as rejected', async () => {
+  const ws = await newWorkspace('brokers');
+  const headers = { Authorization: `Bearer ${ws.apiKey}`, 'Content-Type': 'application/json' };
+  try {
+    const a = startBroker('machine-a', ws.apiKey);
+    const b = startBroker('machine-b', ws.apiKey);
+    await nodeConnected(a);
+    await nodeConnected(b);
+    const nodes = (await ws.relay.nodes?.list?.()) ?? (await (await fetch(`${baseUrl}/v1/nodes`, { headers })).json()).data;
+    const names = nodes.map((n) => n.name).sort();
+    check(JSON.stringify(names) === '["machine-a","machine-b"]', `nodes: ${JSON.stringify(names)}`);
+    check(nodes.every((n) => n.status === 'online'), `both nodes should be online: ${JSON.stringify(nodes)}`);
+
+    // Each broker's own agent placed on its node; an SDK agent's channel message must reach both nodes.
+    const agentIds = {};
+    for (const name of ['machine-a', 'machine-b']) {
+      const bound = await fetch(`${baseUrl}/v1/nodes/${name}/agents`, { method: 'POST', headers,
+        body: JSON.stringify({ agent_name: name }) });
+      check(bound.status === 201, `binding ${name} answered ${bound.status}`);
+      agentIds[name] = (await bound.json()).data.agent_id;
+    }
+    const sender = ws.relay.as((await ws.relay.agents.register({ name: 'sdk-sender' })).token);
+    const posted = await sender.send('#general', 'hello both machines');
+    for (const broker of [a, b]) {
+      const deliveryId = `del_${posted.id}_${agentIds[broker.instance]}`;
+      await until(() => brokerLog(broker).includes(deliveryId), `broker ${broker.instance} to receive ${deliveryId}`);
+    }
+
+    // The same instance name on a third machine (another state dir): the broker exits with the precise 409.
+    const c = startBroker('machine-a', ws.apiKey);
+    await until(() => c.exit !== null, 'the duplicate broker to exit', 20000);
+    check(c.exit !== 0 && /409/.test(c.output) && /agent_identity_mismatch/.test(c.output),
+      `duplicate instance name: exit ${c.exit}, output ${c.output.trim()}`);
+
+    // A revoked node token: the broker reports the rejected (401) handshake, then enrols again.
+    const removed = await fetch(`${baseUrl}/v1/nodes/machine-b`, { method: 'DELETE', headers });
+    check(removed.status === 204, `DELETE /v1/nodes/machine-b answered ${removed.status}`);
+    await until(() => /fleet node ws connect failed.*401/.test(brokerLog(b)),
+      'broker machine-b to report its node token rejected with 401');
+    await nodeConnected(b);
+    check(a.exit === null && (await brokerHealth(a))?.nodeConnected === true, 'machine-a must carry on undisturbed');
+  } finally {
+    stopBrokers();
   }
 });
 
