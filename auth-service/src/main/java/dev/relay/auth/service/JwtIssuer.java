@@ -7,12 +7,22 @@ import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
 import dev.relay.auth.config.AuthConfig;
 import dev.relay.common.auth.Principal;
 import dev.relay.common.auth.PrincipalClaims;
 import io.smallrye.jwt.build.Jwt;
 
-/** Signs the system's JWTs: principal JWTs (a verified caller, at most 60 s) and service JWTs. */
+/**
+ * Signs the system's JWTs: principal JWTs (a verified caller, at most 60 s) and service JWTs.
+ * <p>
+ * An RSA signature is most of a verification's cost, so a principal JWT is reused for the same principal (same
+ * credential, token hash prefix, scopes, filters and signing key) during the first half of its life. This never
+ * outlives a revocation: every verification still checks the credential in the database first, and only a token
+ * that passes gets a JWT, fresh or reused, with at least half its lifetime left.
+ */
 @ApplicationScoped
 public class JwtIssuer {
 
@@ -21,19 +31,40 @@ public class JwtIssuer {
     private final SigningKeys keys;
     private final Duration principalTtl;
     private final Duration serviceTtl;
+    private final Cache<Reuse, SignedJwt> recent;
+
+    /** What a reused principal JWT must match: the principal's every claim and the key that would sign it now. */
+    private record Reuse(Principal principal, String keyId) {
+    }
 
     JwtIssuer(SigningKeys keys, AuthConfig config) {
         this.keys = keys;
         Duration configured = config.jwt().principalTtl();
         this.principalTtl = configured.compareTo(MAX_PRINCIPAL_TTL) > 0 ? MAX_PRINCIPAL_TTL : configured;
         this.serviceTtl = config.jwt().serviceTtl();
+        this.recent = Caffeine.newBuilder()
+                .maximumSize(100_000)
+                .expireAfterWrite(principalTtl.dividedBy(2))
+                .build();
     }
 
     /** A signed principal JWT and the instant it expires. */
     public record SignedJwt(String token, Instant expiresAt) {
     }
 
+    /** A principal JWT for a caller just verified: a recent one for the same principal, or a freshly signed one. */
     public SignedJwt principal(Principal principal, Instant now) {
+        Reuse key = new Reuse(principal, keys.currentKeyId());
+        SignedJwt recentJwt = recent.getIfPresent(key);
+        if (recentJwt != null && recentJwt.expiresAt().isAfter(now.plus(principalTtl.dividedBy(2)))) {
+            return recentJwt;
+        }
+        SignedJwt fresh = sign(principal, now);
+        recent.put(key, fresh);
+        return fresh;
+    }
+
+    private SignedJwt sign(Principal principal, Instant now) {
         Instant expiresAt = now.plus(principalTtl);
         String token = Jwt.issuer(PrincipalClaims.ISSUER)
                 .audience(PrincipalClaims.PRINCIPAL_AUDIENCE)
