@@ -165,7 +165,11 @@ public class VerificationService {
         JwtIssuer.SignedJwt jwt = jwts.principal(CredentialJson.principal(credential, kind, hash), now);
         Verification result = new Verified(CredentialJson.principal(credential, kind, hash), jwt.token(),
                 jwt.expiresAt());
-        return credentials.touchLastUsed(credential.id, now, now.minus(config.lastUsedDebounce())).replaceWith(result);
+        Instant staleBefore = now.minus(config.lastUsedDebounce());
+        if (credential.lastUsedAt != null && !credential.lastUsedAt.isBefore(staleBefore)) {
+            return Uni.createFrom().item(result); // used recently: no write (the row just read says so)
+        }
+        return credentials.touchLastUsed(credential.id, now, staleBefore).replaceWith(result);
     }
 
     private Uni<Verification> refuse(Refused refusal, Caller caller, Instant now) {
