@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -13,8 +14,12 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * Publishes committed events from the log (the outbox) to Redis: each once to the stream delivery-service consumes
@@ -43,20 +48,52 @@ public class OutboxRelay {
     private final ReactiveRedisDataSource redis;
     private final RedisNames names;
     private final Clock clock;
+    private final Vertx vertx;
+    /** One drain at a time in this replica, so events leave in seq order; a nudge during a drain runs another. */
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
 
-    OutboxRelay(ReactiveRedisDataSource redis, RedisNames names, Clock clock) {
+    OutboxRelay(ReactiveRedisDataSource redis, RedisNames names, Clock clock, Vertx vertx) {
         this.redis = redis;
         this.names = names;
         this.clock = clock;
+        this.vertx = vertx;
     }
 
-    @Scheduled(every = "${relay.workspace.outbox-every:250ms}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> scheduled() {
-        return drain().onFailure()
-                .invoke(e -> Log.warnf("outbox: publishing paused (%s); will retry", e.getMessage()))
-                .onFailure()
-                .recoverWithNull()
-                .replaceWithVoid();
+    /**
+     * The safety net: publishes whatever a nudge did not (a crash between commit and publish, a Redis outage). The
+     * scheduler ticks about once a second whatever the interval says, so writers also call {@link #nudge()}.
+     */
+    @Scheduled(every = "${relay.workspace.outbox-every:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduled() {
+        nudge();
+    }
+
+    /** Publishes committed events now, on a fresh context of its own; called right after a writer's commit. */
+    public void nudge() {
+        again.set(true);
+        if (draining.compareAndSet(false, true)) {
+            drainOnFreshContext();
+        }
+    }
+
+    private void drainOnFreshContext() {
+        Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+        VertxContextSafetyToggle.setContextSafe(context, true);
+        context.runOnContext(ignored -> {
+            again.set(false);
+            drain().subscribe().with(this::drained, failure -> {
+                Log.warnf("outbox: publishing paused (%s); will retry", failure.getMessage());
+                draining.set(false);
+            });
+        });
+    }
+
+    private void drained(int published) {
+        draining.set(false);
+        if ((published == BATCH || again.get()) && draining.compareAndSet(false, true)) {
+            drainOnFreshContext();
+        }
     }
 
     /** Publishes up to one batch of unpublished events in seq order per workspace; answers how many. */

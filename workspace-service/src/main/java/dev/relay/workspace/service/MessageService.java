@@ -22,6 +22,7 @@ import dev.relay.common.event.EventTypes;
 import dev.relay.common.event.StableEventId;
 import dev.relay.common.id.Snowflake;
 import dev.relay.common.json.RelayJson;
+import dev.relay.workspace.messaging.OutboxRelay;
 import dev.relay.workspace.repository.Agent;
 import dev.relay.workspace.repository.Channel;
 import dev.relay.workspace.repository.Message;
@@ -42,11 +43,13 @@ public class MessageService {
     };
 
     private final EventLog events;
+    private final OutboxRelay outbox;
     private final Snowflake ids;
     private final Clock clock;
 
-    MessageService(EventLog events, Snowflake ids, Clock clock) {
+    MessageService(EventLog events, OutboxRelay outbox, Snowflake ids, Clock clock) {
         this.events = events;
+        this.outbox = outbox;
         this.ids = ids;
         this.clock = clock;
     }
@@ -67,7 +70,7 @@ public class MessageService {
                 throw new RelayException(ErrorCode.CHANNEL_ARCHIVED, "Channel '" + channel.name + "' is archived");
             }
             return store(workspaceId, channel, sender, null, post, now);
-        }));
+        })).invoke(outbox::nudge);
     }
 
     /** Replies in the thread of a message (a reply to a reply joins the root's thread). */
@@ -77,7 +80,7 @@ public class MessageService {
             String rootId = parent.threadId != null ? parent.threadId : parent.id;
             return Channel.<Channel>findById(parent.channelId)
                     .flatMap(channel -> store(workspaceId, channel, sender, rootId, post, now));
-        }));
+        })).invoke(outbox::nudge);
     }
 
     private Uni<Located> store(String workspaceId, Channel channel, Agent sender, String threadId, Post post,
