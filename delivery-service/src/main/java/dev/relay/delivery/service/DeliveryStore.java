@@ -188,6 +188,20 @@ public class DeliveryStore {
                 .replaceWithVoid();
     }
 
+    /** Agents with queued rows older than {@code age}: work a lost nudge or hand-over left behind (§6.4 sweep). */
+    public Uni<List<String>> agentsWithStaleQueuedRows(Duration age, int limit) {
+        Instant now = clock.instant();
+        return pool
+                .preparedQuery("select distinct agent_id from deliveries where status = 'queued' and created_at < $1 "
+                        + "and (expires_at is null or expires_at > $2) limit $3")
+                .execute(Sql.tuple(Sql.at(now.minus(age)), Sql.at(now), limit))
+                .map(rows -> {
+                    List<String> agents = new ArrayList<>();
+                    rows.forEach(row -> agents.add(row.getString(0)));
+                    return agents;
+                });
+    }
+
     /** The agent's cumulative ack cursor (0 before any ack). */
     public Uni<Long> ackCursor(String agentId) {
         return pool.preparedQuery("select ack_seq from mailboxes where agent_id = $1")

@@ -43,6 +43,8 @@ public class NodeSockets {
     /** A different live instance of the same provider blocks a newcomer for this long after its last frame. */
     static final Duration PROVIDER_CONFLICT_WINDOW = Duration.ofSeconds(35);
     private static final Duration OWNER_TTL = Duration.ofSeconds(90);
+    /** Queued rows this old are re-driven by the sweep; younger ones are still on their way. */
+    private static final Duration REDRIVE_AGE = Duration.ofSeconds(5);
 
     private final Map<String, List<NodeConnection>> byNode = new ConcurrentHashMap<>();
     private final Map<String, NodeConnection> byAgent = new ConcurrentHashMap<>();
@@ -341,6 +343,21 @@ public class NodeSockets {
                 connection.context.runOnContext(ignored -> connection.close(code));
             }
         }));
+    }
+
+    /**
+     * Re-drives queued rows that no nudge delivered (a hand-over lost with its Redis message, a write that failed):
+     * each such agent is routed again, so the replica holding its node resumes from where that socket stopped.
+     */
+    @Scheduled(every = "${relay.delivery.redrive-every:30s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> redriveQueued() {
+        return deliveries.agentsWithStaleQueuedRows(REDRIVE_AGE, 500)
+                .flatMap(this::replay)
+                .onFailure()
+                .recoverWithItem(failure -> {
+                    Log.warnf("re-driving queued deliveries failed: %s", failure.getMessage());
+                    return null;
+                });
     }
 
     /** Online nodes silent for {@link Node#LIVENESS} go offline everywhere (reason `liveness_timeout`). */
