@@ -92,8 +92,8 @@ public final class NodeSocket implements AutoCloseable {
 
     /**
      * The next frame, waiting up to {@code timeout}. A durable `deliver` this socket already received (same
-     * delivery_id) is skipped and kept in {@link #duplicates()}: delivery is at least once, and the service does send a
-     * row twice when a replay races a new delivery (see the test report).
+     * delivery_id) is skipped and kept in {@link #duplicates()}: delivery is at least once, so a re-send (after a
+     * reconnect or a failed write-back) is legitimate and must not fail a test that checks order.
      */
     public JsonObject next(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
