@@ -48,9 +48,12 @@ public final class RedisNames {
         return name("events:ws:" + part(workspaceId, "workspaceId"));
     }
 
-    /** Expiring key whose presence means the agent is online. */
-    public String agentPresenceKey(String workspaceId, String agentId) {
-        return name("presence:agent:" + part(workspaceId, "workspaceId") + ":" + part(agentId, "agentId"));
+    /**
+     * Sorted set of agents' last signs of life: member {@code <workspaceId>:<agentId>}, score the time in epoch
+     * milliseconds. An agent is online while its score is younger than the presence TTL.
+     */
+    public String presenceSet() {
+        return name("presence:seen");
     }
 
     /** Pub/sub channel announcing presence transitions. */

@@ -27,7 +27,7 @@ class RedisNamesTest {
 
     @Test
     void presenceNames() {
-        assertEquals("relay-test_1:presence:agent:100:42", names.agentPresenceKey("100", "42"));
+        assertEquals("relay-test_1:presence:seen", names.presenceSet());
         assertEquals("relay-test_1:presence:changes", names.presenceChannel());
     }
 
@@ -55,6 +55,5 @@ class RedisNamesTest {
     @Test
     void refusesMissingParts() {
         assertThrows(IllegalArgumentException.class, () -> names.workspaceEventChannel(""));
-        assertThrows(IllegalArgumentException.class, () -> names.agentPresenceKey("1", null));
     }
 }

@@ -28,18 +28,27 @@ import dev.relay.workspace.repository.ChannelMember;
 import dev.relay.workspace.service.AgentService;
 import dev.relay.workspace.service.AgentService.Registration;
 import dev.relay.workspace.service.JsonText;
+import dev.relay.workspace.service.Presence;
 import io.smallrye.mutiny.Uni;
 
-/** Agents and identity (contract §3.3): register, list, get, me, patch, delete, rotate-token. */
+/**
+ * Agents and identity (contract §3.3): register, list, get, me, patch, delete, rotate-token; and presence (§9):
+ * heartbeat, disconnect, who is online.
+ */
 @Path("/v1")
 public class AgentResource {
 
     private final AgentService agents;
+    private final Presence presence;
     private final Caller caller;
 
-    AgentResource(AgentService agents, Caller caller) {
+    AgentResource(AgentService agents, Presence presence, Caller caller) {
         this.agents = agents;
+        this.presence = presence;
         this.caller = caller;
+    }
+
+    public record PresenceBody(String agentId, String agentName, String status) {
     }
 
     public record RegisteredBody(String id, String workspaceId, String name, String handle, String token,
@@ -92,6 +101,42 @@ public class AgentResource {
                         .filter(a -> visible(principal, a))
                         .map(AgentBody::of)
                         .toList()));
+    }
+
+    /** Every agent of the workspace, online or offline by its last sign of life (§9). */
+    @GET
+    @Path("/agents/presence")
+    public Uni<Success<List<PresenceBody>>> presence() {
+        Principal principal = caller.require(TokenKind.WORKSPACE_KEY, TokenKind.AGENT_TOKEN);
+        return agents.list(principal.workspaceId(), null)
+                .flatMap(all -> presence.online(principal.workspaceId(), all.stream().map(a -> a.id).toList())
+                        .map(online -> Success.of(all.stream()
+                                .map(a -> new PresenceBody(a.id, a.name,
+                                        online.getOrDefault(a.id, false) ? "online" : "offline"))
+                                .toList())));
+    }
+
+    /** A sign of life; the SDK's AgentClient sends one when its socket opens and every 30 s after. */
+    @POST
+    @Path("/agents/heartbeat")
+    public Uni<Success<Void>> heartbeat() {
+        Principal principal = caller.require(TokenKind.AGENT_TOKEN);
+        return presence.seen(principal.workspaceId(), principal.subjectId()).map(done -> new Success<>(true, null));
+    }
+
+    /**
+     * The agent leaves: offline at once, without waiting for its presence to expire. The body is optional (the SDK
+     * may send none), so it is read as text: an empty body, `{}` or `{"deregister": bool}`.
+     */
+    @POST
+    @Path("/agents/disconnect")
+    public Uni<Success<Void>> disconnect(String body) {
+        Principal principal = caller.require(TokenKind.AGENT_TOKEN);
+        Map<String, Object> fields = JsonText.readBody(body);
+        if (fields.get("deregister") != null && !(fields.get("deregister") instanceof Boolean)) {
+            throw RelayException.badRequest("deregister must be a boolean");
+        }
+        return presence.gone(principal.workspaceId(), principal.subjectId()).map(done -> new Success<>(true, null));
     }
 
     @GET

@@ -2,6 +2,7 @@ package dev.relay.workspace.service;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,9 +12,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.relay.common.error.ErrorCode;
 import dev.relay.common.error.RelayException;
+import dev.relay.common.event.EventTypes;
 import dev.relay.common.id.Snowflake;
 import dev.relay.common.token.TokenKind;
 import dev.relay.common.internal.AuthClient;
+import dev.relay.workspace.messaging.OutboxRelay;
 import dev.relay.workspace.repository.Agent;
 import dev.relay.workspace.repository.Channel;
 import dev.relay.workspace.repository.ChannelMember;
@@ -31,11 +34,15 @@ public class AgentService {
     public static final List<String> STATUSES = List.of("active", "idle", "blocked", "waiting", "offline");
 
     private final AuthClient auth;
+    private final EventLog events;
+    private final OutboxRelay outbox;
     private final Snowflake ids;
     private final Clock clock;
 
-    AgentService(AuthClient auth, Snowflake ids, Clock clock) {
+    AgentService(AuthClient auth, EventLog events, OutboxRelay outbox, Snowflake ids, Clock clock) {
         this.auth = auth;
+        this.events = events;
+        this.outbox = outbox;
         this.ids = ids;
         this.clock = clock;
     }
@@ -144,7 +151,26 @@ public class AgentService {
 
     /** Applies a PATCH: status, persona, metadata (merged), capabilities. */
     public Uni<Agent> update(String workspaceId, String name, Map<String, Object> patch) {
-        return Panache.withTransaction(() -> find(workspaceId, name).invoke(agent -> AgentPatch.apply(agent, patch)));
+        Instant now = clock.instant();
+        return Panache.withTransaction(() -> find(workspaceId, name).call(agent -> {
+            String before = agent.status;
+            AgentPatch.apply(agent, patch);
+            return agent.status.equals(before)
+                    ? Uni.createFrom().voidItem()
+                    : events.append(workspaceId, statusEvent(agent), now);
+        })).invoke(outbox::nudge);
+    }
+
+    /** `agent.status.<status>` (contract §8.1) for a status an operator set. */
+    private static EventLog.Event statusEvent(Agent agent) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("agent", Map.of("name", agent.name, "id", agent.id));
+        payload.put("status", agent.status);
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("agent_id", agent.id);
+        data.put("agent_name", agent.name);
+        data.put("status", agent.status);
+        return new EventLog.Event(EventTypes.AGENT_STATUS_PREFIX + agent.status, null, null, payload, data, null);
     }
 
     /** Revokes the agent's credentials at auth-service, then deletes the agent and its memberships. */

@@ -60,6 +60,28 @@ class AgentChangeTest {
     }
 
     @Test
+    void aStatusChangeIsAnAgentStatusEventAndARepeatIsNot() {
+        patch("{\"status\":\"blocked\"}").statusCode(200);
+        patch("{\"status\":\"blocked\"}").statusCode(200);
+        patch("{\"persona\":\"Terse\"}").statusCode(200);
+
+        List<Map<String, Object>> events = given().header("Authorization", ws.key())
+                .get("/v1/workspace/events?since=0")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("data.events");
+        List<Map<String, Object>> status = events.stream()
+                .filter(e -> ((String) e.get("type")).startsWith("agent.status."))
+                .toList();
+        assertThat(status, hasSize(1));
+        assertThat(status.get(0).get("type"), equalTo("agent.status.blocked"));
+        assertThat(status.get(0).get("payload"), equalTo(Map.of("agent", Map.of("name", "scout", "id", scout.id()),
+                "status", "blocked", "created_at", ((Map<?, ?>) status.get(0).get("payload")).get("created_at"))));
+    }
+
+    @Test
     void personaIsSetAndCleared() {
         patch("{\"persona\":\"Terse\"}").statusCode(200).body("data.persona", equalTo("Terse"));
         patch("{\"persona\":null}").statusCode(200).body("data.persona", nullValue());
