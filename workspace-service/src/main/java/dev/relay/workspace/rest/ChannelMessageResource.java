@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -12,6 +13,7 @@ import jakarta.ws.rs.QueryParam;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.relay.common.wire.Success;
+import dev.relay.workspace.service.Idempotency;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -29,8 +31,8 @@ public class ChannelMessageResource {
 
     @POST
     public Uni<RestResponse<Success<Map<String, Object>>>> post(@PathParam("name") String channel,
-            Map<String, Object> body) {
-        return messages.post(channel, body);
+            Map<String, Object> body, @HeaderParam(Idempotency.HEADER) String idempotencyKey) {
+        return messages.post(channel, body, idempotencyKey);
     }
 
     @GET

@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -24,6 +26,9 @@ import dev.relay.common.token.TokenKind;
 import dev.relay.common.wire.Success;
 import dev.relay.workspace.repository.Message;
 import dev.relay.workspace.service.AgentService;
+import dev.relay.workspace.service.Idempotency;
+import dev.relay.workspace.service.Idempotency.Answer;
+import dev.relay.workspace.service.Idempotency.Claim;
 import dev.relay.workspace.service.MessageService;
 import dev.relay.workspace.service.MessageService.Post;
 import io.smallrye.mutiny.Uni;
@@ -45,14 +50,25 @@ public class MessageResource {
     }
 
     /** `POST /v1/channels/:name/messages`, served through {@link ChannelMessageResource}. */
-    Uni<RestResponse<Success<Map<String, Object>>>> post(String channel,
-            Map<String, Object> body) {
+    Uni<RestResponse<Success<Map<String, Object>>>> post(String channel, Map<String, Object> body,
+            String idempotencyKey) {
         Principal sender = sender("Posting");
         Post post = post(body, true);
+        Optional<Claim> claim = Idempotency.claim(idempotencyKey, body);
         return agents.byId(sender.workspaceId(), sender.subjectId())
-                .flatMap(agent -> messages.post(sender.workspaceId(), channel, agent, post))
-                .map(located -> RestResponse.status(RestResponse.Status.CREATED,
-                        Success.of(MessageService.wire(located.message()))));
+                .flatMap(agent -> messages.post(sender.workspaceId(), channel, agent, post, claim,
+                        located -> MessageService.wire(located.message())))
+                .map(MessageResource::created);
+    }
+
+    /** 201 with the data; a replay says so in `Idempotency-Replayed` (contract §1.6). */
+    static RestResponse<Success<Map<String, Object>>> created(Answer answer) {
+        RestResponse.ResponseBuilder<Success<Map<String, Object>>> response = RestResponse.ResponseBuilder
+                .create(RestResponse.Status.fromStatusCode(answer.status()), Success.of(answer.data()));
+        if (answer.replayed()) {
+            response.header(Idempotency.REPLAYED_HEADER, "true");
+        }
+        return response.build();
     }
 
     /** `GET /v1/channels/:name/messages`, served through {@link ChannelMessageResource}. */
@@ -74,19 +90,20 @@ public class MessageResource {
     @POST
     @Path("/{id}/replies")
     public Uni<RestResponse<Success<Map<String, Object>>>> reply(@PathParam("id") String parentId,
-            Map<String, Object> body) {
+            Map<String, Object> body, @HeaderParam(Idempotency.HEADER) String idempotencyKey) {
         Principal sender = sender("Replying");
         Post post = post(body, false);
+        Optional<Claim> claim = Idempotency.claim(idempotencyKey, body);
         return agents.byId(sender.workspaceId(), sender.subjectId())
-                .flatMap(agent -> messages.reply(sender.workspaceId(), parentId, agent, post))
-                .map(located -> {
+                .flatMap(agent -> messages.reply(sender.workspaceId(), parentId, agent, post, claim, located -> {
                     Map<String, Object> wire = new LinkedHashMap<>(MessageService.wire(located.message()));
                     wire.put("channel_name", located.channel().name);
                     wire.remove("mentions");
                     wire.remove("attachments");
                     wire.remove("injection_mode");
-                    return RestResponse.status(RestResponse.Status.CREATED, Success.of(wire));
-                });
+                    return wire;
+                }))
+                .map(MessageResource::created);
     }
 
     @GET

@@ -7,7 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,6 +29,8 @@ import dev.relay.workspace.repository.Agent;
 import dev.relay.workspace.repository.Channel;
 import dev.relay.workspace.repository.Message;
 import dev.relay.workspace.service.EventLog.Recipient;
+import dev.relay.workspace.service.Idempotency.Answer;
+import dev.relay.workspace.service.Idempotency.Claim;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
@@ -44,12 +48,14 @@ public class MessageService {
 
     private final EventLog events;
     private final OutboxRelay outbox;
+    private final Idempotency idempotency;
     private final Snowflake ids;
     private final Clock clock;
 
-    MessageService(EventLog events, OutboxRelay outbox, Snowflake ids, Clock clock) {
+    MessageService(EventLog events, OutboxRelay outbox, Idempotency idempotency, Snowflake ids, Clock clock) {
         this.events = events;
         this.outbox = outbox;
+        this.idempotency = idempotency;
         this.ids = ids;
         this.clock = clock;
     }
@@ -62,25 +68,41 @@ public class MessageService {
     public record Located(Message message, Channel channel) {
     }
 
-    /** Posts a top-level message to a channel as the agent. */
-    public Uni<Located> post(String workspaceId, String channelName, Agent sender, Post post) {
+    /**
+     * Posts a top-level message to a channel as the agent, once per idempotency claim; {@code answer} shapes what the
+     * route answers (and a replay answers again).
+     */
+    public Uni<Answer> post(String workspaceId, String channelName, Agent sender, Post post, Optional<Claim> claim,
+            Function<Located, Map<String, Object>> answer) {
         Instant now = clock.instant();
-        return Panache.withTransaction(() -> channel(workspaceId, channelName).flatMap(channel -> {
-            if (channel.archived) {
-                throw new RelayException(ErrorCode.CHANNEL_ARCHIVED, "Channel '" + channel.name + "' is archived");
-            }
-            return store(workspaceId, channel, sender, null, post, now);
-        })).invoke(outbox::nudge);
+        return Panache.withTransaction(() -> channel(workspaceId, channelName).flatMap(channel -> idempotency.once(
+                claim, workspaceId, sender.id, "channel-message:" + channel.id, () -> {
+                    if (channel.archived) {
+                        throw new RelayException(ErrorCode.CHANNEL_ARCHIVED, "Channel '" + channel.name
+                                + "' is archived");
+                    }
+                    return store(workspaceId, channel, sender, null, post, now).map(answer);
+                }))).invoke(this::published);
     }
 
-    /** Replies in the thread of a message (a reply to a reply joins the root's thread). */
-    public Uni<Located> reply(String workspaceId, String parentId, Agent sender, Post post) {
+    /** Replies in the thread of a message (a reply to a reply joins the root's thread), once per idempotency claim. */
+    public Uni<Answer> reply(String workspaceId, String parentId, Agent sender, Post post, Optional<Claim> claim,
+            Function<Located, Map<String, Object>> answer) {
         Instant now = clock.instant();
-        return Panache.withTransaction(() -> message(workspaceId, parentId).flatMap(parent -> {
-            String rootId = parent.threadId != null ? parent.threadId : parent.id;
-            return Channel.<Channel>findById(parent.channelId)
-                    .flatMap(channel -> store(workspaceId, channel, sender, rootId, post, now));
-        })).invoke(outbox::nudge);
+        return Panache.withTransaction(() -> message(workspaceId, parentId).flatMap(parent -> idempotency.once(claim,
+                workspaceId, sender.id, "thread-reply:" + parentId, () -> {
+                    String rootId = parent.threadId != null ? parent.threadId : parent.id;
+                    return Channel.<Channel>findById(parent.channelId)
+                            .flatMap(channel -> store(workspaceId, channel, sender, rootId, post, now))
+                            .map(answer);
+                }))).invoke(this::published);
+    }
+
+    /** A replay wrote nothing, so there is nothing to publish. */
+    private void published(Answer answer) {
+        if (!answer.replayed()) {
+            outbox.nudge();
+        }
     }
 
     private Uni<Located> store(String workspaceId, Channel channel, Agent sender, String threadId, Post post,
