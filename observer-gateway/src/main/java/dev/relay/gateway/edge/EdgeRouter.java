@@ -12,6 +12,7 @@ import dev.relay.gateway.auth.EdgeVerdict;
 import dev.relay.gateway.route.Access;
 import io.quarkus.logging.Log;
 import dev.relay.gateway.health.HealthHandler;
+import dev.relay.gateway.limit.RateLimiter;
 import dev.relay.gateway.route.Owner;
 import dev.relay.gateway.route.PublicRoute;
 import dev.relay.gateway.route.RouteTable;
@@ -33,11 +34,13 @@ public class EdgeRouter {
     private final UpstreamProxies proxies;
     private final HealthHandler health;
     private final EdgeAuthenticator authenticator;
+    private final RateLimiter limiter;
 
-    EdgeRouter(UpstreamProxies proxies, HealthHandler health, EdgeAuthenticator authenticator) {
+    EdgeRouter(UpstreamProxies proxies, HealthHandler health, EdgeAuthenticator authenticator, RateLimiter limiter) {
         this.proxies = proxies;
         this.health = health;
         this.authenticator = authenticator;
+        this.limiter = limiter;
     }
 
     void install(@Observes Router router) {
@@ -65,17 +68,18 @@ public class EdgeRouter {
         HttpServerRequest request = context.request();
         Access access = route.access();
         String token = access.isPublic() ? null : EdgeTokens.presented(request, route.webSocket());
+        request.pause();
         if (access.isPublic() || (token == null && access.optional())) {
-            serve(context, route, null);
+            limitThenServe(context, route, null, null);
             return;
         }
-        request.pause();
         authenticator.authenticate(token, access, request.remoteAddress().hostAddress())
                 .subscribe()
                 .with(
                         verdict -> {
                             switch (verdict) {
-                                case EdgeVerdict.Allowed allowed -> serve(context, route, allowed.jwt());
+                                case EdgeVerdict.Allowed allowed ->
+                                    limitThenServe(context, route, allowed.jwt(), allowed.workspaceId());
                                 case EdgeVerdict.Denied denied -> refuse(context, route, denied);
                             }
                         },
@@ -87,6 +91,35 @@ public class EdgeRouter {
                             EdgeResponses.fail(context.response(), ErrorCode.HANDLER_UNAVAILABLE,
                                     "auth-service is unavailable; try again shortly");
                         });
+    }
+
+    /**
+     * Counts the request against its rate-limit window (contract §1.5), says where the caller stands in
+     * `X-RateLimit-*` headers, and refuses it with 429 and `Retry-After` once the window is spent.
+     */
+    private void limitThenServe(RoutingContext context, PublicRoute route, String principalJwt, String workspaceId) {
+        HttpServerRequest request = context.request();
+        String client = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+        limiter.check(route, workspaceId, client).subscribe().with(decision -> {
+            if (decision.limit() > 0) {
+                context.response()
+                        .putHeader("X-RateLimit-Limit", String.valueOf(decision.limit()))
+                        .putHeader("X-RateLimit-Remaining", String.valueOf(decision.remaining()))
+                        .putHeader("X-RateLimit-Reset", String.valueOf(decision.resetAt()));
+            }
+            if (decision.allowed()) {
+                serve(context, route, principalJwt);
+                return;
+            }
+            Log.infof("edge.rate_limited route=\"%s %s\" workspace=%s remote=%s limit=%d", route.method(),
+                    route.template(), workspaceId == null ? "-" : workspaceId, client, decision.limit());
+            request.resume();
+            context.response().putHeader("Retry-After", String.valueOf(decision.retryAfterSeconds()));
+            EdgeResponses.fail(context.response(), ErrorCode.RATE_LIMIT_EXCEEDED, "Rate limit exceeded: "
+                    + decision.limit() + " requests per minute allowed "
+                    + (workspaceId == null ? "per client address" : "per workspace") + " for " + route.method() + " "
+                    + route.template() + "; retry in " + decision.retryAfterSeconds() + " s");
+        });
     }
 
     private void serve(RoutingContext context, PublicRoute route, String principalJwt) {

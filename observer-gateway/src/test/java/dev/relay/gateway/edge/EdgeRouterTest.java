@@ -168,12 +168,13 @@ class EdgeRouterTest {
                     .setPort(RestAssured.port)
                     .setURI("/v1/node/ws?origin_client=sdk&token=" + StandInServices.NODE_TOKEN)
                     .addHeader("X-Relay-Principal", "forged");
+            // The handler is set on the event loop as the socket opens, before the owner's first frame can arrive.
             WebSocket socket = vertx.createHttpClient()
                     .webSocket(options)
+                    .onSuccess(opened -> opened.textMessageHandler(received::add))
                     .toCompletionStage()
                     .toCompletableFuture()
                     .get(10, TimeUnit.SECONDS);
-            socket.textMessageHandler(received::add);
             socket.writeTextMessage("{\"type\":\"node.heartbeat\"}");
             long deadline = System.currentTimeMillis() + 5_000;
             while (received.size() < 2 && System.currentTimeMillis() < deadline) {

@@ -22,7 +22,7 @@ public class StandInServices implements QuarkusTestResourceLifecycleManager {
     static final java.util.concurrent.atomic.AtomicInteger VERIFY_CALLS = new java.util.concurrent.atomic.AtomicInteger();
 
     /** Tokens the stand-in auth-service accepts, with the kind it reports. */
-    static final String AGENT_TOKEN = "at_live_" + "a".repeat(32);
+    public static final String AGENT_TOKEN = "at_live_" + "a".repeat(32);
     static final String NODE_TOKEN = "nt_live_" + "c".repeat(48);
     static final String SERVICE_JWT = "stand-in-service-jwt";
 
