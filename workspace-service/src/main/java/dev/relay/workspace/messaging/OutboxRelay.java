@@ -52,6 +52,8 @@ public class OutboxRelay {
     /** One drain at a time in this replica, so events leave in seq order; a nudge during a drain runs another. */
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
+    /** While set, nothing is published, as if the relay had crashed; committed events wait in the log. */
+    private final AtomicBoolean halted = new AtomicBoolean();
 
     OutboxRelay(ReactiveRedisDataSource redis, RedisNames names, Clock clock, Vertx vertx) {
         this.redis = redis;
@@ -69,8 +71,25 @@ public class OutboxRelay {
         nudge();
     }
 
+    /**
+     * Stops publishing, as a crash of the relay would: writes still commit their events, which wait in the log until
+     * {@link #resume()}. An in-flight batch finishes.
+     */
+    public void halt() {
+        halted.set(true);
+    }
+
+    /** Publishes again, starting with everything that waited. */
+    public void resume() {
+        halted.set(false);
+        nudge();
+    }
+
     /** Publishes committed events now, on a fresh context of its own; called right after a writer's commit. */
     public void nudge() {
+        if (halted.get()) {
+            return;
+        }
         again.set(true);
         if (draining.compareAndSet(false, true)) {
             drainOnFreshContext();
@@ -91,7 +110,7 @@ public class OutboxRelay {
 
     private void drained(int published) {
         draining.set(false);
-        if ((published == BATCH || again.get()) && draining.compareAndSet(false, true)) {
+        if (!halted.get() && (published == BATCH || again.get()) && draining.compareAndSet(false, true)) {
             drainOnFreshContext();
         }
     }
@@ -120,7 +139,8 @@ public class OutboxRelay {
                 .replaceWith(events.size());
     }
 
-    private Uni<Void> publish(WorkspaceEvent event) {
+    /** Adds the event to the stream and its workspace channel (once per event id), without marking it published. */
+    public Uni<Void> publish(WorkspaceEvent event) {
         String streamEntry = "{\"event_id\":" + quote(event.eventId) + ",\"workspace_id\":" + quote(event.workspaceId)
                 + ",\"seq\":" + event.seq + ",\"type\":" + quote(event.type) + ",\"payload\":" + event.payload + "}";
         return redis.execute("EVAL", PUBLISH_ONCE, "3", names.publishedEventKey(event.eventId),

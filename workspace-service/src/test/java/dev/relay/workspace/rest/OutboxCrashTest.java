@@ -1,0 +1,182 @@
+package dev.relay.workspace.rest;
+
+import static io.restassured.RestAssured.given;
+import static io.restassured.http.ContentType.JSON;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.relay.common.redis.RedisNames;
+import dev.relay.workspace.messaging.OutboxRelay;
+import dev.relay.workspace.repository.WorkspaceEvent;
+import dev.relay.workspace.rest.Fixtures.Member;
+import dev.relay.workspace.rest.Fixtures.Ws;
+import dev.relay.workspace.standin.StandInAuthService;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.redis.client.Response;
+
+/**
+ * The outbox survives a crash of its relay (ARCHITECTURE.md, "Events"): events committed while the relay is down,
+ * and events it had already added to the stream when it died before marking them published, all reach the Redis
+ * stream exactly once by id, in seq order per workspace, once it runs again.
+ */
+@QuarkusTest
+@WithTestResource(StandInAuthService.class)
+class OutboxCrashTest {
+
+    @Inject
+    OutboxRelay relay;
+
+    @Inject
+    AgroalDataSource database;
+
+    @Inject
+    RedisDataSource redis;
+
+    @Inject
+    RedisNames names;
+
+    @AfterEach
+    void relayRunsAgain() {
+        relay.resume();
+    }
+
+    @Test
+    void eventsCommittedWhileTheRelayIsDownArriveOnceInOrderAfterItRestarts() throws SQLException {
+        relay.halt();
+        Ws first = Fixtures.workspace();
+        Ws second = Fixtures.workspace();
+        Member alice = Fixtures.agent(first, "alice");
+        Fixtures.agent(first, "bob");
+        Member carol = Fixtures.agent(second, "carol");
+        Fixtures.agent(second, "dave");
+        for (int i = 0; i < 15; i++) {
+            post(alice, "first " + i);
+            post(carol, "second " + i);
+        }
+        List<WorkspaceEvent> waiting = unpublished(first.id());
+        waiting.addAll(unpublished(second.id()));
+        assertTrue(waiting.size() >= 30, "the events wait in the log: " + waiting.size());
+        assertEquals(Map.of(), streamed(first.id(), second.id()), "nothing reached the stream while halted");
+
+        // The relay had added some events to the stream when it died, before it could mark them published.
+        for (WorkspaceEvent event : waiting.subList(0, 10)) {
+            relay.publish(event).await().atMost(Duration.ofSeconds(5));
+        }
+        assertEquals(waiting.size(), unpublished(first.id()).size() + unpublished(second.id()).size());
+
+        relay.resume();
+
+        Instant deadline = Instant.now().plusSeconds(15);
+        while (!unpublished(first.id()).isEmpty() || !unpublished(second.id()).isEmpty()) {
+            assertTrue(Instant.now().isBefore(deadline), "the relay did not publish the waiting events");
+            pause();
+        }
+        Map<String, List<Long>> seqs = streamed(first.id(), second.id());
+        for (Ws ws : List.of(first, second)) {
+            List<Long> streamedSeqs = seqs.get(ws.id());
+            long latest = latestSeq(ws.id());
+            List<Long> expected = new ArrayList<>();
+            for (long seq = 1; seq <= latest; seq++) {
+                expected.add(seq);
+            }
+            assertEquals(expected, streamedSeqs, "every event of " + ws.id() + " once, in seq order");
+        }
+    }
+
+    private static void post(Member agent, String text) {
+        given().header("Authorization", agent.bearer())
+                .contentType(JSON)
+                .body(Map.of("text", text))
+                .post("/v1/channels/general/messages")
+                .then()
+                .statusCode(201);
+    }
+
+    /** seqs of the workspaces' events in the stream, in stream order; fails on an event id seen twice. */
+    private Map<String, List<Long>> streamed(String... workspaceIds) {
+        List<String> wanted = List.of(workspaceIds);
+        Map<String, List<Long>> seqs = new HashMap<>();
+        Map<String, Integer> seen = new HashMap<>();
+        Response entries = redis.execute("XRANGE", names.workspaceEventStream(), "-", "+");
+        for (Response entry : entries) {
+            Response fields = entry.get(1);
+            Map<String, String> values = new HashMap<>();
+            for (int i = 0; i + 1 < fields.size(); i += 2) {
+                values.put(fields.get(i).toString(), fields.get(i + 1).toString());
+            }
+            String workspaceId = values.get("workspace_id");
+            if (!wanted.contains(workspaceId)) {
+                continue;
+            }
+            assertEquals(null, seen.put(values.get("event_id"), 1), "event " + values.get("event_id") + " twice");
+            seqs.computeIfAbsent(workspaceId, id -> new ArrayList<>()).add(Long.parseLong(values.get("seq")));
+        }
+        return seqs;
+    }
+
+    private List<WorkspaceEvent> unpublished(String workspaceId) throws SQLException {
+        try (Connection connection = database.getConnection();
+                PreparedStatement query = connection.prepareStatement("select workspace_id, seq, event_id, type, "
+                        + "channel_id, payload, data, recipients, created_at from workspace_events where workspace_id "
+                        + "= ? and published_at is null order by seq")) {
+            query.setString(1, workspaceId);
+            List<WorkspaceEvent> events = new ArrayList<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    WorkspaceEvent event = new WorkspaceEvent();
+                    event.workspaceId = rows.getString(1);
+                    event.seq = rows.getLong(2);
+                    event.eventId = rows.getString(3);
+                    event.type = rows.getString(4);
+                    event.channelId = rows.getString(5);
+                    event.payload = rows.getString(6);
+                    event.data = rows.getString(7);
+                    event.recipients = rows.getString(8);
+                    event.createdAt = rows.getTimestamp(9).toInstant();
+                    events.add(event);
+                }
+            }
+            return events;
+        }
+    }
+
+    private long latestSeq(String workspaceId) throws SQLException {
+        try (Connection connection = database.getConnection();
+                PreparedStatement query = connection.prepareStatement(
+                        "select event_seq from workspace_counters where workspace_id = ?")) {
+            query.setString(1, workspaceId);
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
