@@ -1,12 +1,14 @@
 package dev.relay.workspace.rest;
 
 import dev.relay.common.auth.Caller;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -31,20 +33,24 @@ import dev.relay.workspace.service.Idempotency.Answer;
 import dev.relay.workspace.service.Idempotency.Claim;
 import dev.relay.workspace.service.MessageService;
 import dev.relay.workspace.service.MessageService.Post;
+import dev.relay.workspace.service.ReceiptService;
 import io.smallrye.mutiny.Uni;
 
-/** Channel messages and threads (contract §3.5). */
+/** Channel messages and threads (contract §3.5), reactions and read receipts (§3.6). */
 @Path("/v1/messages")
 public class MessageResource {
 
     private static final int MAX_TEXT = 100_000;
+    private static final int MAX_EMOJI = 64;
 
     private final MessageService messages;
+    private final ReceiptService receipts;
     private final AgentService agents;
     private final Caller caller;
 
-    MessageResource(MessageService messages, AgentService agents, Caller caller) {
+    MessageResource(MessageService messages, ReceiptService receipts, AgentService agents, Caller caller) {
         this.messages = messages;
+        this.receipts = receipts;
         this.agents = agents;
         this.caller = caller;
     }
@@ -124,6 +130,75 @@ public class MessageResource {
         });
     }
 
+    public record ReactionBody(String id, String messageId, String agentName, String emoji, Instant createdAt) {
+    }
+
+    public record ReadBody(String messageId, String agentId, Instant readAt) {
+    }
+
+    public record ReaderBody(String agentName, String agentId, Instant readAt) {
+    }
+
+    /** Reacting again with the same emoji answers the existing reaction, still 201 (§3.6). */
+    @POST
+    @Path("/{id}/reactions")
+    public Uni<RestResponse<Success<ReactionBody>>> react(@PathParam("id") String id, Map<String, Object> body) {
+        Principal reactor = caller.require(TokenKind.AGENT_TOKEN);
+        String emoji = emoji(body == null ? null : body.get("emoji"));
+        return agents.byId(reactor.workspaceId(), reactor.subjectId())
+                .flatMap(agent -> receipts.react(reactor.workspaceId(), id, agent, emoji))
+                .map(r -> RestResponse.status(RestResponse.Status.CREATED,
+                        Success.of(new ReactionBody(r.id, r.messageId, r.agentName, r.emoji, r.createdAt))));
+    }
+
+    /** 204 whether or not there was a reaction to remove. */
+    @DELETE
+    @Path("/{id}/reactions/{emoji}")
+    public Uni<RestResponse<Void>> unreact(@PathParam("id") String id, @PathParam("emoji") String emoji) {
+        Principal reactor = caller.require(TokenKind.AGENT_TOKEN);
+        String valid = emoji(emoji);
+        return agents.byId(reactor.workspaceId(), reactor.subjectId())
+                .flatMap(agent -> receipts.unreact(reactor.workspaceId(), id, agent, valid))
+                .map(done -> RestResponse.noContent());
+    }
+
+    @GET
+    @Path("/{id}/reactions")
+    public Uni<Success<List<ReceiptService.ReactionGroup>>> reactions(@PathParam("id") String id) {
+        Principal reader = caller.require(TokenKind.WORKSPACE_KEY, TokenKind.AGENT_TOKEN, TokenKind.OBSERVER_TOKEN);
+        return visible(reader, id).flatMap(message -> receipts.reactions(message.id)).map(Success::of);
+    }
+
+    /** Takes no body (the SDK sends none); reading again answers the first read. */
+    @POST
+    @Path("/{id}/read")
+    public Uni<Success<ReadBody>> markRead(@PathParam("id") String id) {
+        Principal reader = caller.require(TokenKind.AGENT_TOKEN);
+        return agents.byId(reader.workspaceId(), reader.subjectId())
+                .flatMap(agent -> receipts.markRead(reader.workspaceId(), id, agent))
+                .map(read -> Success.of(new ReadBody(read.messageId, read.agentId, read.readAt)));
+    }
+
+    @GET
+    @Path("/{id}/readers")
+    public Uni<Success<List<ReaderBody>>> readers(@PathParam("id") String id) {
+        Principal reader = caller.require(TokenKind.WORKSPACE_KEY, TokenKind.AGENT_TOKEN);
+        return visible(reader, id).flatMap(message -> receipts.readers(message.id))
+                .map(reads -> Success.of(reads.stream()
+                        .map(read -> new ReaderBody(read.agentName, read.agentId, read.readAt))
+                        .toList()));
+    }
+
+    private static String emoji(Object value) {
+        if (!(value instanceof String emoji) || emoji.isBlank()) {
+            throw RelayException.badRequest("emoji is required");
+        }
+        if (emoji.length() > MAX_EMOJI) {
+            throw RelayException.badRequest("emoji must be at most " + MAX_EMOJI + " characters");
+        }
+        return emoji;
+    }
+
     /** A message the reader may see; a hidden one answers 404 (contract §7.3). */
     private Uni<Message> visible(Principal reader, String id) {
         return messages.get(reader.workspaceId(), id).flatMap(message -> messages.channelOf(message).map(channel -> {
@@ -134,22 +209,21 @@ public class MessageResource {
         }));
     }
 
-    /**
-     * MessageWithMeta: the message plus `reply_count`. Reactions and read receipts are not stored yet, so
-     * `reactions` is always empty and `read_by_count` 0 until they are.
-     */
+    /** MessageWithMeta: the message plus `reply_count`, its reactions grouped per emoji and `read_by_count`. */
     private Uni<Success<List<Map<String, Object>>>> withMeta(List<Message> found) {
-        return messages.replyCounts(found.stream().map(m -> m.id).toList()).map(counts -> {
+        List<String> ids = found.stream().map(m -> m.id).toList();
+        return messages.replyCounts(ids).flatMap(counts -> receipts.meta(ids).map(meta -> {
             List<Map<String, Object>> list = new ArrayList<>();
             for (Message message : found) {
+                ReceiptService.Meta receiptsOf = meta.getOrDefault(message.id, ReceiptService.Meta.NONE);
                 Map<String, Object> wire = new LinkedHashMap<>(MessageService.wire(message));
                 wire.put("reply_count", counts.getOrDefault(message.id, 0L));
-                wire.put("reactions", List.of());
-                wire.put("read_by_count", 0);
+                wire.put("reactions", receiptsOf.reactions());
+                wire.put("read_by_count", receiptsOf.readByCount());
                 list.add(wire);
             }
             return Success.of(list);
-        });
+        }));
     }
 
     private Principal sender(String action) {
