@@ -156,7 +156,14 @@ public class MessageResource {
         if (fields.containsKey("from")) {
             throw new RelayException(ErrorCode.FROM_NOT_ALLOWED, "from is only for node tokens");
         }
-        if (fields.get("attachments") instanceof List<?> attachments && !attachments.isEmpty()) {
+        Object attachments = fields.get("attachments");
+        if (attachments != null && !(attachments instanceof List<?>)) {
+            throw RelayException.badRequest("attachments must be an array of strings");
+        }
+        if (fields.containsKey("content_type") && !(fields.get("content_type") instanceof String)) {
+            throw RelayException.badRequest("content_type must be a string");
+        }
+        if (attachments instanceof List<?> list && !list.isEmpty()) {
             throw new RelayException(ErrorCode.INVALID_ATTACHMENTS, "Attachments are not supported by this engine "
                     + "yet: it has no file routes");
         }
