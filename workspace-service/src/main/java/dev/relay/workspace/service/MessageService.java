@@ -40,6 +40,7 @@ import io.smallrye.mutiny.tuples.Tuple2;
 public class MessageService {
 
     private static final Pattern MENTION = Pattern.compile("@([A-Za-z0-9][A-Za-z0-9._-]*)");
+    private static final Pattern TRAILING_PUNCTUATION = Pattern.compile("[._-]+$");
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
     };
 
@@ -287,6 +288,8 @@ public class MessageService {
         Matcher matcher = MENTION.matcher(text);
         while (matcher.find()) {
             names.add(matcher.group(1));
+            // Names may end in '.', '-' or '_', but a sentence may too: "thanks @ada." names ada as well.
+            names.add(TRAILING_PUNCTUATION.matcher(matcher.group(1)).replaceFirst(""));
         }
         return names;
     }
