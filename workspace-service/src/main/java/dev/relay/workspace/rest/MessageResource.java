@@ -60,14 +60,15 @@ public class MessageResource {
         Principal reader = caller.require(TokenKind.WORKSPACE_KEY, TokenKind.AGENT_TOKEN, TokenKind.OBSERVER_TOKEN);
         return messages.history(reader.workspaceId(), channel, c -> ObserverVisibility.channel(reader, c), limit(limit),
                 before, after)
-                .flatMap(found -> withMeta(found));
+                .flatMap(found -> withMeta(found.stream().filter(m -> ObserverVisibility.message(reader, m)).toList()));
     }
 
     @GET
     @Path("/{id}")
     public Uni<Success<Map<String, Object>>> get(@PathParam("id") String id) {
         Principal reader = caller.require(TokenKind.WORKSPACE_KEY, TokenKind.AGENT_TOKEN, TokenKind.OBSERVER_TOKEN);
-        return visible(reader, id).flatMap(message -> withMeta(List.of(message)))
+        // The route also takes `dms:read`, which is for DM messages: a channel message needs `messages:read`.
+        return visible(reader, id, "messages:read").flatMap(message -> withMeta(List.of(message)))
                 .map(list -> Success.of(list.data().get(0)));
     }
 
@@ -94,10 +95,12 @@ public class MessageResource {
     public Uni<Success<Map<String, Object>>> thread(@PathParam("id") String id, @QueryParam("limit") String limit,
             @QueryParam("before") String before, @QueryParam("after") String after) {
         Principal reader = caller.require(TokenKind.WORKSPACE_KEY, TokenKind.AGENT_TOKEN, TokenKind.OBSERVER_TOKEN);
-        return visible(reader, id).flatMap(parent -> {
+        return visible(reader, id, null).flatMap(parent -> {
             String rootId = parent.threadId != null ? parent.threadId : parent.id;
             return messages.replies(rootId, limit(limit), before, after)
-                    .flatMap(replies -> withMeta(List.of(parent)).flatMap(parentMeta -> withMeta(replies)
+                    .flatMap(replies -> withMeta(List.of(parent)).flatMap(parentMeta -> withMeta(replies.stream()
+                            .filter(m -> ObserverVisibility.message(reader, m))
+                            .toList())
                             .map(replyMeta -> {
                                 Map<String, Object> thread = new LinkedHashMap<>();
                                 thread.put("parent", parentMeta.data().get(0));
@@ -107,10 +110,14 @@ public class MessageResource {
         });
     }
 
-    /** A message the reader may see; a hidden one answers 404 (contract §7.3). */
-    private Uni<Message> visible(Principal reader, String id) {
+    /**
+     * A message the reader may see; a hidden one answers 404 (contract §7.3). {@code channelScope}, when set, is the
+     * scope an observer needs for a message in a regular channel.
+     */
+    private Uni<Message> visible(Principal reader, String id, String channelScope) {
         return messages.get(reader.workspaceId(), id).flatMap(message -> messages.channelOf(message).map(channel -> {
-            if (!ObserverVisibility.channel(reader, channel)) {
+            if (!ObserverVisibility.channel(reader, channel) || !ObserverVisibility.message(reader, message)
+                    || (channelScope != null && !reader.hasAnyScope(List.of(channelScope)))) {
                 throw new RelayException(ErrorCode.MESSAGE_NOT_FOUND, "Message " + id + " not found");
             }
             return message;
