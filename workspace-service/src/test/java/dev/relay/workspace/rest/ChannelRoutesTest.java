@@ -509,6 +509,52 @@ class ChannelRoutesTest {
                 .body("data.agent_name", contains("scout", "ada"));
     }
 
+    @Test
+    void oddBodiesAndQueriesAreClientErrorsNever500() {
+        for (String body : List.of("null", "\"build\"", "42", "[]")) {
+            as(scout.bearer()).contentType(JSON)
+                    .body(body)
+                    .post("/v1/channels")
+                    .then()
+                    .statusCode(400)
+                    .body("error.code", equalTo("invalid_request"));
+        }
+        as(scout.bearer()).contentType(JSON)
+                .body("{\"name\":\"deep\",\"metadata\":" + "{\"a\":".repeat(100) + "1" + "}".repeat(101))
+                .post("/v1/channels")
+                .then()
+                .statusCode(400)
+                .body("error.code", equalTo("invalid_request"));
+        as(scout.bearer()).contentType("text/plain")
+                .body("name=build")
+                .post("/v1/channels")
+                .then()
+                .statusCode(415)
+                .body("error.code", equalTo("unsupported_media_type"));
+        as(ws.key()).contentType(JSON)
+                .body("{\"topic\": }")
+                .patch("/v1/channels/general")
+                .then()
+                .statusCode(400)
+                .body("error.code", equalTo("invalid_json"));
+        as(ws.key()).queryParam("limit", "99999999999")
+                .get("/v1/channels/general/messages")
+                .then()
+                .statusCode(400)
+                .body("error.code", equalTo("invalid_request"));
+        as(ws.key()).queryParam("since", "99999999999999999999")
+                .get("/v1/workspace/events")
+                .then()
+                .statusCode(400)
+                .body("error.code", equalTo("invalid_request"));
+        as(ws.key()).get("/v1/channels/" + "x".repeat(300))
+                .then()
+                .statusCode(404)
+                .body("error.code",
+                        equalTo("channel_not_found"));
+        as(ws.key()).get("/v1/channels").then().statusCode(200).body("data.name", contains("general"));
+    }
+
     private static RequestSpecification as(String bearer) {
         return given().header("Authorization", bearer);
     }
