@@ -10,7 +10,7 @@ import dev.relay.common.token.TokenKind;
 import dev.relay.workspace.repository.Channel;
 import dev.relay.workspace.repository.Message;
 
-/** What an observer's filters (contract §7.2) let it see of channels; other principals see everything. */
+/** What an observer's filters (contract §7.2) let it see of channels and messages; other principals see everything. */
 final class ObserverVisibility {
 
     private ObserverVisibility() {
