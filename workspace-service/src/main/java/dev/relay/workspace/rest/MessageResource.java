@@ -82,14 +82,15 @@ public class MessageResource {
         Principal reader = caller.require(TokenKind.WORKSPACE_KEY, TokenKind.AGENT_TOKEN, TokenKind.OBSERVER_TOKEN);
         return messages.history(reader.workspaceId(), channel, c -> ObserverVisibility.channel(reader, c), limit(limit),
                 before, after)
-                .flatMap(found -> withMeta(found));
+                .flatMap(found -> withMeta(found.stream().filter(m -> ObserverVisibility.message(reader, m)).toList()));
     }
 
     @GET
     @Path("/{id}")
     public Uni<Success<Map<String, Object>>> get(@PathParam("id") String id) {
         Principal reader = caller.require(TokenKind.WORKSPACE_KEY, TokenKind.AGENT_TOKEN, TokenKind.OBSERVER_TOKEN);
-        return visible(reader, id).flatMap(message -> withMeta(List.of(message)))
+        // The route also takes `dms:read`, which is for DM messages: a channel message needs `messages:read`.
+        return visible(reader, id, "messages:read").flatMap(message -> withMeta(List.of(message)))
                 .map(list -> Success.of(list.data().get(0)));
     }
 
@@ -117,10 +118,12 @@ public class MessageResource {
     public Uni<Success<Map<String, Object>>> thread(@PathParam("id") String id, @QueryParam("limit") String limit,
             @QueryParam("before") String before, @QueryParam("after") String after) {
         Principal reader = caller.require(TokenKind.WORKSPACE_KEY, TokenKind.AGENT_TOKEN, TokenKind.OBSERVER_TOKEN);
-        return visible(reader, id).flatMap(parent -> {
+        return visible(reader, id, null).flatMap(parent -> {
             String rootId = parent.threadId != null ? parent.threadId : parent.id;
             return messages.replies(rootId, limit(limit), before, after)
-                    .flatMap(replies -> withMeta(List.of(parent)).flatMap(parentMeta -> withMeta(replies)
+                    .flatMap(replies -> withMeta(List.of(parent)).flatMap(parentMeta -> withMeta(replies.stream()
+                            .filter(m -> ObserverVisibility.message(reader, m))
+                            .toList())
                             .map(replyMeta -> {
                                 Map<String, Object> thread = new LinkedHashMap<>();
                                 thread.put("parent", parentMeta.data().get(0));
@@ -166,7 +169,8 @@ public class MessageResource {
     @Path("/{id}/reactions")
     public Uni<Success<List<ReceiptService.ReactionGroup>>> reactions(@PathParam("id") String id) {
         Principal reader = caller.require(TokenKind.WORKSPACE_KEY, TokenKind.AGENT_TOKEN, TokenKind.OBSERVER_TOKEN);
-        return visible(reader, id).flatMap(message -> receipts.reactions(message.id)).map(Success::of);
+        return visible(reader, id, "reactions:read").flatMap(message -> receipts.reactions(message.id))
+                .map(Success::of);
     }
 
     /** Takes no body (the SDK sends none); reading again answers the first read. */
@@ -183,7 +187,7 @@ public class MessageResource {
     @Path("/{id}/readers")
     public Uni<Success<List<ReaderBody>>> readers(@PathParam("id") String id) {
         Principal reader = caller.require(TokenKind.WORKSPACE_KEY, TokenKind.AGENT_TOKEN);
-        return visible(reader, id).flatMap(message -> receipts.readers(message.id))
+        return visible(reader, id, null).flatMap(message -> receipts.readers(message.id))
                 .map(reads -> Success.of(reads.stream()
                         .map(read -> new ReaderBody(read.agentName, read.agentId, read.readAt))
                         .toList()));
@@ -199,10 +203,14 @@ public class MessageResource {
         return emoji;
     }
 
-    /** A message the reader may see; a hidden one answers 404 (contract §7.3). */
-    private Uni<Message> visible(Principal reader, String id) {
+    /**
+     * A message the reader may see; a hidden one answers 404 (contract §7.3). {@code channelScope}, when set, is the
+     * scope an observer needs for a message in a regular channel.
+     */
+    private Uni<Message> visible(Principal reader, String id, String channelScope) {
         return messages.get(reader.workspaceId(), id).flatMap(message -> messages.channelOf(message).map(channel -> {
-            if (!ObserverVisibility.channel(reader, channel)) {
+            if (!ObserverVisibility.channel(reader, channel) || !ObserverVisibility.message(reader, message)
+                    || (channelScope != null && !reader.hasAnyScope(List.of(channelScope)))) {
                 throw new RelayException(ErrorCode.MESSAGE_NOT_FOUND, "Message " + id + " not found");
             }
             return message;
@@ -247,7 +255,14 @@ public class MessageResource {
         if (fields.containsKey("from")) {
             throw new RelayException(ErrorCode.FROM_NOT_ALLOWED, "from is only for node tokens");
         }
-        if (fields.get("attachments") instanceof List<?> attachments && !attachments.isEmpty()) {
+        Object attachments = fields.get("attachments");
+        if (attachments != null && !(attachments instanceof List<?>)) {
+            throw RelayException.badRequest("attachments must be an array of strings");
+        }
+        if (fields.containsKey("content_type") && !(fields.get("content_type") instanceof String)) {
+            throw RelayException.badRequest("content_type must be a string");
+        }
+        if (attachments instanceof List<?> list && !list.isEmpty()) {
             throw new RelayException(ErrorCode.INVALID_ATTACHMENTS, "Attachments are not supported by this engine "
                     + "yet: it has no file routes");
         }

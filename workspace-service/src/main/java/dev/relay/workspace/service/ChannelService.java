@@ -47,6 +47,14 @@ public class ChannelService {
                 .replaceWithVoid();
     }
 
+    /** The `channel` of channel.created and channel.updated (contract §8.1): the topic may be null. */
+    private static Map<String, Object> nameAndTopic(Channel channel) {
+        Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        fields.put("name", channel.name);
+        fields.put("topic", channel.topic);
+        return fields;
+    }
+
     private static Map<String, Object> member(String agentId, String agentName) {
         return agentName == null ? Map.of("agent_id", agentId) : Map.of("agent_id", agentId, "agent_name", agentName);
     }
@@ -93,6 +101,8 @@ public class ChannelService {
                             : member(channel.id, creatorAgentId, "owner", now).persist().replaceWithVoid();
                     return channel.persist()
                             .call(() -> owner)
+                            .call(() -> emit(channel, EventTypes.CHANNEL_CREATED, Map.of("channel",
+                                    nameAndTopic(channel)), now))
                             .replaceWith(new Counted(channel, creatorAgentId == null ? 0 : 1));
                 }))
                 .onFailure(failure -> UniqueViolation.of(failure, "channels_name_per_workspace"))
@@ -149,12 +159,9 @@ public class ChannelService {
                 Map<String, Object> typed = (Map<String, Object>) metadata;
                 channel.metadata = JsonText.write(typed);
             }
-        }).call(counted -> {
-            java.util.Map<String, Object> updated = new java.util.HashMap<>();
-            updated.put("name", counted.channel().name);
-            updated.put("topic", counted.channel().topic);
-            return emit(counted.channel(), EventTypes.CHANNEL_UPDATED, Map.of("channel", updated), now);
-        }));
+        })
+                .call(counted -> emit(counted.channel(), EventTypes.CHANNEL_UPDATED, Map.of("channel",
+                        nameAndTopic(counted.channel())), now)));
     }
 
     /** Archives (soft-deletes) a channel; `general` cannot be archived. */

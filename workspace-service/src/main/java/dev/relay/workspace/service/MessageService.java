@@ -34,6 +34,7 @@ import dev.relay.workspace.service.Idempotency.Claim;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.tuples.Tuple2;
 
 /**
  * Posts channel messages and thread replies (contract §3.5): the message, its durable event with the recipients
@@ -43,6 +44,7 @@ import io.smallrye.mutiny.Uni;
 public class MessageService {
 
     private static final Pattern MENTION = Pattern.compile("@([A-Za-z0-9][A-Za-z0-9._-]*)");
+    private static final Pattern TRAILING_PUNCTUATION = Pattern.compile("[._-]+$");
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
     };
 
@@ -238,36 +240,39 @@ public class MessageService {
 
     private static Uni<List<Message>> page(String where, String key, int limit, String before, String after,
             boolean newestFirst) {
+        // One after the other: a reactive session runs one query at a time.
         Uni<Instant> beforeAt = before == null ? Uni.createFrom().nullItem() : createdAt(before);
-        Uni<Instant> afterAt = after == null ? Uni.createFrom().nullItem() : createdAt(after);
-        return Uni.combine().all().unis(beforeAt, afterAt).asTuple().flatMap(bounds -> {
-            StringBuilder query = new StringBuilder(where);
-            List<Object> params = new ArrayList<>(List.of(key));
-            if (bounds.getItem1() != null) {
-                params.add(bounds.getItem1());
-                params.add(before);
-                query.append(" and (createdAt < ?")
-                        .append(params.size() - 1)
-                        .append(" or (createdAt = ?")
-                        .append(params.size() - 1)
-                        .append(" and id < ?")
-                        .append(params.size())
-                        .append("))");
-            }
-            if (bounds.getItem2() != null) {
-                params.add(bounds.getItem2());
-                params.add(after);
-                query.append(" and (createdAt > ?")
-                        .append(params.size() - 1)
-                        .append(" or (createdAt = ?")
-                        .append(params.size() - 1)
-                        .append(" and id > ?")
-                        .append(params.size())
-                        .append("))");
-            }
-            query.append(newestFirst ? " order by createdAt desc, id desc" : " order by createdAt, id");
-            return Message.<Message>find(query.toString(), params.toArray()).page(0, limit).list();
-        });
+        return beforeAt.flatMap(beforeInstant -> (after == null
+                ? Uni.createFrom().<Instant>nullItem()
+                : createdAt(after)).map(afterInstant -> Tuple2.of(beforeInstant, afterInstant)))
+                .flatMap(bounds -> {
+                    StringBuilder query = new StringBuilder(where);
+                    List<Object> params = new ArrayList<>(List.of(key));
+                    if (bounds.getItem1() != null) {
+                        params.add(bounds.getItem1());
+                        params.add(before);
+                        query.append(" and (createdAt < ?")
+                                .append(params.size() - 1)
+                                .append(" or (createdAt = ?")
+                                .append(params.size() - 1)
+                                .append(" and id < ?")
+                                .append(params.size())
+                                .append("))");
+                    }
+                    if (bounds.getItem2() != null) {
+                        params.add(bounds.getItem2());
+                        params.add(after);
+                        query.append(" and (createdAt > ?")
+                                .append(params.size() - 1)
+                                .append(" or (createdAt = ?")
+                                .append(params.size() - 1)
+                                .append(" and id > ?")
+                                .append(params.size())
+                                .append("))");
+                    }
+                    query.append(newestFirst ? " order by createdAt desc, id desc" : " order by createdAt, id");
+                    return Message.<Message>find(query.toString(), params.toArray()).page(0, limit).list();
+                });
     }
 
     private static Uni<Instant> createdAt(String messageId) {
@@ -305,6 +310,8 @@ public class MessageService {
         Matcher matcher = MENTION.matcher(text);
         while (matcher.find()) {
             names.add(matcher.group(1));
+            // Names may end in '.', '-' or '_', but a sentence may too: "thanks @ada." names ada as well.
+            names.add(TRAILING_PUNCTUATION.matcher(matcher.group(1)).replaceFirst(""));
         }
         return names;
     }
