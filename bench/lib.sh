@@ -35,10 +35,14 @@ Written by the benchmarks under `bench/` (see `bench/README.md`): one file per r
   facts and the load generator's full output.
 - `cached-verify-<UTC date-time>.md`: the gateway's cached-verification hot path under JMH
   (`bench/cached-verify/run.sh`): the JMH table and machine facts.
+- `post-messages-<UTC date-time>.md`: `POST /v1/channels/general/messages` through the gateway under open-loop
+  load (`bench/post-messages/run.sh`): rates, latency percentiles from each request's due time, errors by status and
+  code, CPU per process, the delivery backlog, machine facts and the load generator's full output.
 
-Each run appends one line below: when, which benchmark, the commit, the headline numbers and the verdict against the
-target of issue 3. Compare runs on the same kind of machine only (2 cores here), and look at the load average each
-file records: other work on the machine moves these numbers.
+Each run appends one line below: when, which benchmark, the commit, the headline numbers and, where the benchmark has
+a target (issue 3's for auth-verify and cached-verify), the verdict against it. Compare runs on the same kind of
+machine only (2 cores here), and look at the load average each file records: other work on the machine moves these
+numbers.
 
 ## Runs
 
@@ -65,4 +69,12 @@ bench_warn_if_busy() { # busy cores
     echo "bench: WARNING: the machine was already busy ($1 of $(nproc) cores) before the measurement; the numbers" \
       "will be worse and noisier than on a quiet machine (see the top processes: ps -eo pcpu,args --sort=-pcpu | head)" >&2
   fi
+}
+
+# The $1 (default 4) busiest processes right now, over 1 s (top's second frame; ps would give lifetime averages):
+# "%CPU command line" per line, command lines cut at 140 characters.
+bench_top_processes() {
+  top -b -n 2 -d 1 -w 200 -c 2>/dev/null \
+    | awk '/^top -/ { frame++ } frame == 2 && /^ *[0-9]+ / { cmd = $0; sub(/^ *([^ ]+ +){11}/, "", cmd); print $9, cmd }' \
+    | head -n "${1:-4}" | cut -c1-140
 }
