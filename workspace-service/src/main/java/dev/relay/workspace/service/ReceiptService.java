@@ -246,9 +246,8 @@ public class ReceiptService {
         }
     }
 
-    /** A DM's backing channel `dmch_<h>` belongs to conversation `dm_<h>` (§1.7); group DMs use the channel id. */
     private static String conversationId(Channel channel) {
-        return channel.id.startsWith("dmch_") ? "dm_" + channel.id.substring("dmch_".length()) : channel.id;
+        return InboxService.conversationId(channel.id);
     }
 
     /** The channel's members other than the agent: who hears of a reaction or a read. */
