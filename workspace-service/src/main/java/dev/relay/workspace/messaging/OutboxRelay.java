@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
 import dev.relay.common.redis.RedisNames;
 import dev.relay.workspace.repository.WorkspaceEvent;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -54,12 +56,65 @@ public class OutboxRelay {
     private final AtomicBoolean again = new AtomicBoolean();
     /** While set, nothing is published, as if the relay had crashed; committed events wait in the log. */
     private final AtomicBoolean halted = new AtomicBoolean();
+    /** The Redis server's run id when last looked at: a new one means Redis restarted. */
+    private volatile String redisRunId;
+    private final Duration republishWindow;
 
-    OutboxRelay(ReactiveRedisDataSource redis, RedisNames names, Clock clock, Vertx vertx) {
+    OutboxRelay(ReactiveRedisDataSource redis, RedisNames names, Clock clock, Vertx vertx,
+            @ConfigProperty(name = "relay.workspace.republish-window", defaultValue = "1h") Duration republishWindow) {
         this.redis = redis;
         this.names = names;
         this.clock = clock;
         this.vertx = vertx;
+        this.republishWindow = republishWindow;
+    }
+
+    /**
+     * Watches for a Redis restart (its run id changes). A Redis without persistence loses the stream with it, events
+     * delivery-service had not consumed yet included, so everything published within the republish window goes out
+     * again: consumers tell a repeat by its event id, and a Redis that kept its data keeps the markers that stop a
+     * second stream entry.
+     */
+    @Scheduled(every = "${relay.workspace.redis-watch-every:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> watchRedis() {
+        return redis.execute("INFO", "server")
+                .map(info -> runId(info.toString()))
+                .flatMap(this::observedRunId)
+                .replaceWithVoid()
+                .onFailure()
+                .recoverWithItem(failure -> null);
+    }
+
+    /** Answers how many events were queued again because the run id shows Redis restarted. */
+    public Uni<Integer> observedRunId(String runId) {
+        String previous = redisRunId;
+        redisRunId = runId;
+        if (runId == null || previous == null || previous.equals(runId)) {
+            return Uni.createFrom().item(0);
+        }
+        Instant since = clock.instant().minus(republishWindow);
+        Log.warnf("outbox: Redis restarted (run id %s -> %s); publishing events since %s again", previous, runId,
+                since);
+        return republishSince(since);
+    }
+
+    /** Queues every event published since the instant for publishing again, then publishes. */
+    public Uni<Integer> republishSince(Instant since) {
+        return Panache.withTransaction(() -> Panache.getSession()
+                .flatMap(session -> session.createNativeQuery(
+                        "update workspace_events set published_at = null where published_at >= ?1")
+                        .setParameter(1, since)
+                        .executeUpdate()))
+                .invoke(this::nudge);
+    }
+
+    private static String runId(String info) {
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("run_id:")) {
+                return line.substring("run_id:".length()).trim();
+            }
+        }
+        return null;
     }
 
     /**

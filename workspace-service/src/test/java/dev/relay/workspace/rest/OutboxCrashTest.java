@@ -15,6 +15,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import jakarta.inject.Inject;
 
@@ -31,6 +34,11 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Response;
 
 /**
@@ -53,6 +61,9 @@ class OutboxCrashTest {
 
     @Inject
     RedisNames names;
+
+    @Inject
+    Vertx vertx;
 
     @AfterEach
     void relayRunsAgain() {
@@ -99,6 +110,72 @@ class OutboxCrashTest {
                 expected.add(seq);
             }
             assertEquals(expected, streamedSeqs, "every event of " + ws.id() + " once, in seq order");
+        }
+    }
+
+    @Test
+    void afterARedisRestartThatLostTheStreamRecentEventsArePublishedAgainOnce() throws SQLException {
+        Ws ws = Fixtures.workspace();
+        Member alice = Fixtures.agent(ws, "alice");
+        Fixtures.agent(ws, "bob");
+        for (int i = 0; i < 5; i++) {
+            post(alice, "before the restart " + i);
+        }
+        // The relay has seen Redis under one run id (a change from the startup sighting re-publishes; awaited).
+        onContext(() -> relay.observedRunId("run-before"));
+        awaitPublished(ws.id());
+        assertEquals(latestSeq(ws.id()), streamed(ws.id()).get(ws.id()).size());
+
+        // Redis comes back empty: the workspace's stream entries and publication markers are gone.
+        forgetInRedis(ws.id());
+        assertEquals(Map.of(), streamed(ws.id()));
+        int queued = onContext(() -> relay.observedRunId("run-after"));
+
+        assertTrue(queued >= latestSeq(ws.id()), "queued again: " + queued);
+        awaitPublished(ws.id());
+        List<Long> expected = new ArrayList<>();
+        for (long seq = 1; seq <= latestSeq(ws.id()); seq++) {
+            expected.add(seq);
+        }
+        assertEquals(expected, streamed(ws.id()).get(ws.id()));
+
+        // The same run id again is no restart.
+        assertEquals(0, onContext(() -> relay.observedRunId("run-after")));
+    }
+
+    /** Runs database work as the service does: on a (safe) Vert.x context of its own. */
+    private <T> T onContext(Supplier<Uni<T>> work) {
+        CompletableFuture<T> done = new CompletableFuture<>();
+        Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+        VertxContextSafetyToggle.setContextSafe(context, true);
+        context.runOnContext(ignored -> work.get().subscribe().with(done::complete, done::completeExceptionally));
+        try {
+            return done.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void awaitPublished(String workspaceId) throws SQLException {
+        Instant deadline = Instant.now().plusSeconds(15);
+        while (!unpublished(workspaceId).isEmpty()) {
+            assertTrue(Instant.now().isBefore(deadline), "the relay did not publish " + workspaceId + "'s events");
+            pause();
+        }
+    }
+
+    private void forgetInRedis(String workspaceId) {
+        Response entries = redis.execute("XRANGE", names.workspaceEventStream(), "-", "+");
+        for (Response entry : entries) {
+            Response fields = entry.get(1);
+            Map<String, String> values = new HashMap<>();
+            for (int i = 0; i + 1 < fields.size(); i += 2) {
+                values.put(fields.get(i).toString(), fields.get(i + 1).toString());
+            }
+            if (workspaceId.equals(values.get("workspace_id"))) {
+                redis.execute("XDEL", names.workspaceEventStream(), entry.get(0).toString());
+                redis.execute("DEL", names.publishedEventKey(values.get("event_id")));
+            }
         }
     }
 
