@@ -8,7 +8,6 @@ import jakarta.ws.rs.QueryParam;
 
 import dev.relay.common.auth.Caller;
 import dev.relay.common.auth.Principal;
-import dev.relay.common.error.RelayException;
 import dev.relay.common.token.TokenKind;
 import dev.relay.common.wire.Success;
 import dev.relay.workspace.service.InboxService;
@@ -32,21 +31,7 @@ public class InboxResource {
     @GET
     public Uni<Success<Map<String, Object>>> inbox(@QueryParam("limit") String limit) {
         Principal agent = caller.require(TokenKind.AGENT_TOKEN);
-        return inbox.inbox(agent.subjectId(), agent.subjectName(), limit(limit)).map(Success::of);
-    }
-
-    private static int limit(String raw) {
-        if (raw == null || raw.isBlank()) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int value = Integer.parseInt(raw);
-            if (value < 1 || value > MAX_LIMIT) {
-                throw RelayException.badRequest("limit must be between 1 and " + MAX_LIMIT);
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw RelayException.badRequest("limit must be an integer");
-        }
+        return inbox.inbox(agent.subjectId(), agent.subjectName(), QueryParams.limit(limit, DEFAULT_LIMIT, MAX_LIMIT))
+                .map(Success::of);
     }
 }
