@@ -214,6 +214,66 @@ scenario('an agent that was offline receives what it missed after reconnecting, 
   }
 });
 
+scenario('reactions and read receipts reach the author as events; reactions read back grouped', async () => {
+  const ws = await newWorkspace('receipts');
+  const alice = ws.relay.as((await ws.relay.agents.register({ name: 'alice' })).token);
+  const bob = ws.relay.as((await ws.relay.agents.register({ name: 'bob' })).token);
+  const seen = await connected(alice);
+  try {
+    const posted = await alice.send('#general', 'release is out');
+    await bob.react(posted.id, 'rocket');
+    await until(() => seen.some((e) => e.type === 'message.reacted'), 'alice to hear of the reaction');
+    const reacted = seen.find((e) => e.type === 'message.reacted');
+    check(reacted.messageId === posted.id && reacted.emoji === 'rocket' && reacted.agentName === 'bob'
+      && reacted.action === 'added', `alice received ${JSON.stringify(reacted)}`);
+    const groups = await bob.reactions(posted.id);
+    check(JSON.stringify(groups) === '[{"emoji":"rocket","count":1,"agents":["bob"]}]',
+      `reactions: ${JSON.stringify(groups)}`);
+    await bob.markRead(posted.id);
+    await until(() => seen.some((e) => e.type === 'message.read'), 'alice to hear of the read');
+    const readers = await alice.readers(posted.id);
+    check(readers.length === 1 && readers[0].agentName === 'bob', `readers: ${JSON.stringify(readers)}`);
+    await bob.unreact(posted.id, 'rocket');
+    await until(() => seen.some((e) => e.type === 'message.reacted' && e.action === 'removed'),
+      'alice to hear the reaction removed');
+  } finally {
+    await alice.disconnect();
+  }
+});
+
+scenario('presence: a connected AgentClient is online, and offline once it disconnects', async () => {
+  const ws = await newWorkspace('presence');
+  await ws.relay.agents.register({ name: 'alice' });
+  const bob = ws.relay.as((await ws.relay.agents.register({ name: 'bob' })).token);
+  await connected(bob);
+  const status = async (name) => (await ws.relay.agents.presence()).find((p) => p.agentName === name)?.status;
+  let online = await status('bob');
+  try {
+    check(online === 'online', `bob connected but presence says ${online}`);
+    check((await status('alice')) === 'offline', 'alice never connected but is not offline');
+  } finally {
+    await bob.disconnect();
+  }
+  online = await status('bob');
+  check(online === 'offline', `bob disconnected but presence says ${online}`);
+});
+
+scenario('inbox and search: a mention is unread until read, and search finds it', async () => {
+  const ws = await newWorkspace('inbox');
+  const alice = ws.relay.as((await ws.relay.agents.register({ name: 'alice' })).token);
+  const bob = ws.relay.as((await ws.relay.agents.register({ name: 'bob' })).token);
+  const posted = await alice.send('#general', '@bob the nightly deploy finished');
+  const inbox = await bob.inbox();
+  check(inbox.unreadChannels.some((c) => c.channelName === 'general' && c.unreadCount === 1),
+    `bob's unread channels: ${JSON.stringify(inbox.unreadChannels)}`);
+  check(inbox.mentions.length === 1 && inbox.mentions[0].id === posted.id, `bob's mentions: ${JSON.stringify(inbox.mentions)}`);
+  const hits = await bob.search('nightly deploy');
+  check(hits.length === 1 && hits[0].id === posted.id, `search: ${JSON.stringify(hits)}`);
+  await bob.markRead(posted.id);
+  const after = await bob.inbox();
+  check(after.unreadChannels.length === 0 && after.mentions.length === 0, `after reading: ${JSON.stringify(after)}`);
+});
+
 // --- the real agent-relay broker (contract broker.md §C.3): one process per "machine", each with its own HOME and
 // project directory, telemetry off, talking only to the engine on 127.0.0.1.
 const brokerBinary = join(fileURLToPath(new URL('.', import.meta.url)),
