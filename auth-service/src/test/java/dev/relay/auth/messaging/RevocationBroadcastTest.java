@@ -37,7 +37,8 @@ import io.restassured.path.json.JsonPath;
 class RevocationBroadcastTest {
 
     /** The test profile's namespace ({@code relaytest}) plus the channel name every service listens on. */
-    private static final String CHANNEL = "relaytest:auth:revocations";
+    private static final String CHANNEL = "relaytest" + System.getenv().getOrDefault("RELAY_TEST_DB_SUFFIX", "")
+            + ":auth:revocations";
     private static final long WITHIN_MILLIS = 1000;
 
     @Inject

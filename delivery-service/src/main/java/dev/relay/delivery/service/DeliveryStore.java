@@ -4,10 +4,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -128,8 +129,10 @@ public class DeliveryStore {
      */
     public Uni<List<Delivery>> create(MessageEvent event) {
         Instant now = clock.instant();
-        List<Recipient> recipients = new ArrayList<>(event.recipients());
-        recipients.sort(Comparator.comparing(Recipient::agentId));
+        // One delivery per agent even if the event names an agent twice.
+        Map<String, Recipient> byAgent = new TreeMap<>();
+        event.recipients().forEach(recipient -> byAgent.putIfAbsent(recipient.agentId(), recipient));
+        List<Recipient> recipients = new ArrayList<>(byAgent.values());
         return pool.withTransaction(conn -> conn
                 .preparedQuery("insert into consumed_events (event_id, consumed_at) values ($1, $2) on conflict do "
                         + "nothing")
@@ -139,33 +142,57 @@ public class DeliveryStore {
                         : createRows(conn, event, recipients, now)));
     }
 
+    /**
+     * All recipients in two statements, whatever their number: one upsert advances every mailbox's seq (rows taken in
+     * agent-id order, so concurrent events cannot deadlock), one insert writes every delivery with the seq it got and
+     * its agent's active node route.
+     */
     private Uni<List<Delivery>> createRows(SqlConnection conn, MessageEvent event, List<Recipient> recipients,
             Instant now) {
-        List<Delivery> created = new ArrayList<>();
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (Recipient recipient : recipients) {
-            chain = chain.flatMap(ignored -> conn
-                    .preparedQuery(
-                            "insert into mailboxes (agent_id, workspace_id, agent_name, delivery_seq, created_at) "
-                                    + "values ($1, $2, $3, 1, $4) on conflict (agent_id) do update set delivery_seq = "
-                                    + "mailboxes.delivery_seq + 1, agent_name = excluded.agent_name returning delivery_seq")
-                    .execute(Sql.tuple(recipient.agentId(), event.workspaceId(), recipient.agentName(), Sql.at(now)))
-                    .flatMap(seqRows -> conn.preparedQuery("insert into deliveries (id, workspace_id, message_id, "
-                            + "channel_id, agent_id, agent_name, seq, status, mode, reason, event_id, event_type, data, "
-                            + "injection_mode, route_node_id, route_node_kind, route_node_role, delivery_adapter, "
-                            + "expires_at, created_at) select $1, $2, $3, $4, $5, $6, $7, 'queued', 'immediate', $8, $9, "
-                            + "$10, $11, $12, n.id, n.kind, n.role, n.delivery_adapter, $13, $14 from (select 1) one "
-                            + "left join node_bindings b on b.agent_id = $5 and b.status = 'active' left join nodes n on "
-                            + "n.id = b.node_id returning " + COLUMNS)
-                            .execute(Sql.tuple(Ids.deliveryId(event.messageId(), recipient.agentId()),
-                                    event.workspaceId(), event.messageId(), event.channelId(), recipient.agentId(),
-                                    recipient.agentName(), seqRows.iterator().next().getLong(0), recipient.reason(),
-                                    event.eventId(), event.type(), event.data(), event.injectionMode(),
-                                    Sql.at(now.plus(mailboxTtl)), Sql.at(now))))
-                    .invoke(rows -> rows.forEach(row -> created.add(Delivery.of(row))))
-                    .replaceWithVoid());
+        int n = recipients.size();
+        String[] agentIds = new String[n];
+        String[] agentNames = new String[n];
+        String[] reasons = new String[n];
+        String[] deliveryIds = new String[n];
+        for (int i = 0; i < n; i++) {
+            Recipient recipient = recipients.get(i);
+            agentIds[i] = recipient.agentId();
+            agentNames[i] = recipient.agentName();
+            reasons[i] = recipient.reason();
+            deliveryIds[i] = Ids.deliveryId(event.messageId(), recipient.agentId());
         }
-        return chain.replaceWith(created);
+        return conn
+                .preparedQuery("insert into mailboxes (agent_id, workspace_id, agent_name, delivery_seq, created_at) "
+                        + "select r.agent_id, $2, r.agent_name, 1, $3 from unnest($1::text[], $4::text[]) as r(agent_id, "
+                        + "agent_name) order by r.agent_id on conflict (agent_id) do update set delivery_seq = "
+                        + "mailboxes.delivery_seq + 1, agent_name = excluded.agent_name returning agent_id, delivery_seq")
+                .execute(Sql.tuple(agentIds, event.workspaceId(), Sql.at(now), agentNames))
+                .flatMap(seqRows -> {
+                    Map<String, Long> seqs = new HashMap<>();
+                    seqRows.forEach(row -> seqs.put(row.getString(0), row.getLong(1)));
+                    Long[] issued = new Long[n];
+                    for (int i = 0; i < n; i++) {
+                        issued[i] = seqs.get(agentIds[i]);
+                    }
+                    return conn.preparedQuery("insert into deliveries (id, workspace_id, message_id, channel_id, "
+                            + "agent_id, agent_name, seq, status, mode, reason, event_id, event_type, data, "
+                            + "injection_mode, route_node_id, route_node_kind, route_node_role, delivery_adapter, "
+                            + "expires_at, created_at) select r.id, $2, $3, $4, r.agent_id, r.agent_name, r.seq, "
+                            + "'queued', 'immediate', r.reason, $5, $6, $7, $8, n.id, n.kind, n.role, "
+                            + "n.delivery_adapter, $9, $10 from unnest($1::text[], $11::text[], $12::text[], "
+                            + "$13::bigint[], $14::text[]) as r(id, agent_id, agent_name, seq, reason) left join "
+                            + "node_bindings b on b.agent_id = r.agent_id and b.status = 'active' left join nodes n on "
+                            + "n.id = b.node_id order by r.agent_id returning " + COLUMNS)
+                            .execute(Sql.tuple(deliveryIds, event.workspaceId(), event.messageId(), event.channelId(),
+                                    event.eventId(), event.type(), event.data(), event.injectionMode(),
+                                    Sql.at(now.plus(mailboxTtl)), Sql.at(now), agentIds, agentNames, issued,
+                                    reasons));
+                })
+                .map(rows -> {
+                    List<Delivery> created = new ArrayList<>();
+                    rows.forEach(row -> created.add(Delivery.of(row)));
+                    return created;
+                });
     }
 
     /** The agent's rows still to deliver after {@code afterSeq}, in seq order (queued or delivered, not expired). */

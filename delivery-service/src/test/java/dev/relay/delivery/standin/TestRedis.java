@@ -5,8 +5,10 @@ import dev.relay.common.redis.RedisNames;
 /** The Redis the tests share with the service, and the names under its test namespace (application.properties). */
 public final class TestRedis {
 
-    /** `%test.relay.redis.namespace` of delivery-service. */
-    public static final String NAMESPACE = "relaytestdelivery";
+    /** `%test.relay.redis.namespace` of delivery-service, with the `RELAY_TEST_DB_SUFFIX` a second checkout sets. */
+    public static final String NAMESPACE = "relaytestdelivery" + System.getenv()
+            .getOrDefault("RELAY_TEST_DB_SUFFIX",
+                    "");
 
     private TestRedis() {
     }

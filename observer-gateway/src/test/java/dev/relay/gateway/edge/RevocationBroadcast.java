@@ -25,7 +25,8 @@ final class RevocationBroadcast {
         try {
             Redis redis = Redis.createClient(vertx, "redis://127.0.0.1:6379");
             redis.send(Request.cmd(Command.PUBLISH)
-                    .arg(new RedisNames("relaytest").revocationChannel())
+                    .arg(new RedisNames("relaytest" + System.getenv().getOrDefault("RELAY_TEST_DB_SUFFIX", ""))
+                            .revocationChannel())
                     .arg(RelayJson.mapper().writeValueAsString(change)))
                     .toCompletionStage()
                     .toCompletableFuture()
