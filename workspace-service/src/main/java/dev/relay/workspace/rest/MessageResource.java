@@ -31,6 +31,7 @@ import dev.relay.workspace.service.AgentService;
 import dev.relay.workspace.service.Idempotency;
 import dev.relay.workspace.service.Idempotency.Answer;
 import dev.relay.workspace.service.Idempotency.Claim;
+import dev.relay.workspace.service.InboxService;
 import dev.relay.workspace.service.MessageService;
 import dev.relay.workspace.service.MessageService.Post;
 import dev.relay.workspace.service.ReceiptService;
@@ -101,7 +102,7 @@ public class MessageResource {
         Principal sender = sender("Replying");
         Post post = post(body, false);
         Optional<Claim> claim = Idempotency.claim(idempotencyKey, body);
-        return agents.byId(sender.workspaceId(), sender.subjectId())
+        return visible(sender, parentId, null).flatMap(parent -> agents.byId(sender.workspaceId(), sender.subjectId()))
                 .flatMap(agent -> messages.reply(sender.workspaceId(), parentId, agent, post, claim, located -> {
                     Map<String, Object> wire = new LinkedHashMap<>(MessageService.wire(located.message()));
                     wire.put("channel_name", located.channel().name);
@@ -148,7 +149,7 @@ public class MessageResource {
     public Uni<RestResponse<Success<ReactionBody>>> react(@PathParam("id") String id, Map<String, Object> body) {
         Principal reactor = caller.require(TokenKind.AGENT_TOKEN);
         String emoji = emoji(body == null ? null : body.get("emoji"));
-        return agents.byId(reactor.workspaceId(), reactor.subjectId())
+        return visible(reactor, id, null).flatMap(message -> agents.byId(reactor.workspaceId(), reactor.subjectId()))
                 .flatMap(agent -> receipts.react(reactor.workspaceId(), id, agent, emoji))
                 .map(r -> RestResponse.status(RestResponse.Status.CREATED,
                         Success.of(new ReactionBody(r.id, r.messageId, r.agentName, r.emoji, r.createdAt))));
@@ -160,7 +161,7 @@ public class MessageResource {
     public Uni<RestResponse<Void>> unreact(@PathParam("id") String id, @PathParam("emoji") String emoji) {
         Principal reactor = caller.require(TokenKind.AGENT_TOKEN);
         String valid = emoji(emoji);
-        return agents.byId(reactor.workspaceId(), reactor.subjectId())
+        return visible(reactor, id, null).flatMap(message -> agents.byId(reactor.workspaceId(), reactor.subjectId()))
                 .flatMap(agent -> receipts.unreact(reactor.workspaceId(), id, agent, valid))
                 .map(done -> RestResponse.noContent());
     }
@@ -178,7 +179,7 @@ public class MessageResource {
     @Path("/{id}/read")
     public Uni<Success<ReadBody>> markRead(@PathParam("id") String id) {
         Principal reader = caller.require(TokenKind.AGENT_TOKEN);
-        return agents.byId(reader.workspaceId(), reader.subjectId())
+        return visible(reader, id, null).flatMap(message -> agents.byId(reader.workspaceId(), reader.subjectId()))
                 .flatMap(agent -> receipts.markRead(reader.workspaceId(), id, agent))
                 .map(read -> Success.of(new ReadBody(read.messageId, read.agentId, read.readAt)));
     }
@@ -208,13 +209,32 @@ public class MessageResource {
      * scope an observer needs for a message in a regular channel.
      */
     private Uni<Message> visible(Principal reader, String id, String channelScope) {
-        return messages.get(reader.workspaceId(), id).flatMap(message -> messages.channelOf(message).map(channel -> {
-            if (!ObserverVisibility.channel(reader, channel) || !ObserverVisibility.message(reader, message)
-                    || (channelScope != null && !reader.hasAnyScope(List.of(channelScope)))) {
-                throw new RelayException(ErrorCode.MESSAGE_NOT_FOUND, "Message " + id + " not found");
-            }
-            return message;
-        }));
+        return messages.get(reader.workspaceId(), id)
+                .flatMap(message -> messages.channelOf(message).flatMap(channel -> {
+                    RelayException hidden = new RelayException(ErrorCode.MESSAGE_NOT_FOUND,
+                            "Message " + id + " not found");
+                    if (channel.channelType != 0) {
+                        // A DM's messages: its participants, the workspace key, observers allowed to read DMs (§7.2).
+                        if (reader.kind() == TokenKind.AGENT_TOKEN) {
+                            return messages.isMember(channel.id, reader.subjectId()).map(member -> {
+                                if (!member) {
+                                    throw hidden;
+                                }
+                                return message;
+                            });
+                        }
+                        if (!DmVisibility.conversation(reader, InboxService.conversationId(channel.id))
+                                || !ObserverVisibility.message(reader, message)) {
+                            throw hidden;
+                        }
+                        return Uni.createFrom().item(message);
+                    }
+                    if (!ObserverVisibility.channel(reader, channel) || !ObserverVisibility.message(reader, message)
+                            || (channelScope != null && !reader.hasAnyScope(List.of(channelScope)))) {
+                        throw hidden;
+                    }
+                    return Uni.createFrom().item(message);
+                }));
     }
 
     /** MessageWithMeta: the message plus `reply_count`, its reactions grouped per emoji and `read_by_count`. */

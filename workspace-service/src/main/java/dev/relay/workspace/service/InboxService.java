@@ -84,7 +84,7 @@ public class InboxService {
     }
 
     /** A 1:1 DM's backing channel `dmch_<h>` belongs to conversation `dm_<h>` (§1.7); others are their own id. */
-    static String conversationId(String channelId) {
+    public static String conversationId(String channelId) {
         return channelId.startsWith("dmch_") ? "dm_" + channelId.substring("dmch_".length()) : channelId;
     }
 

@@ -27,6 +27,7 @@ import dev.relay.common.json.RelayJson;
 import dev.relay.workspace.messaging.OutboxRelay;
 import dev.relay.workspace.repository.Agent;
 import dev.relay.workspace.repository.Channel;
+import dev.relay.workspace.repository.ChannelMember;
 import dev.relay.workspace.repository.Message;
 import dev.relay.workspace.service.EventLog.Recipient;
 import dev.relay.workspace.service.Idempotency.Answer;
@@ -164,6 +165,10 @@ public class MessageService {
         if (message.threadId != null) {
             payload.put("parent_id", message.threadId);
         }
+        if (channel.channelType != 0) {
+            // A reply in a DM: observers see it only as DM traffic (§7.2).
+            payload.put("conversation_id", InboxService.conversationId(channel.id));
+        }
         payload.put("message", core);
         Map<String, Object> data = new LinkedHashMap<>(wire(message));
         data.put("channel_name", channel.name);
@@ -195,6 +200,12 @@ public class MessageService {
     @WithSession
     public Uni<Message> get(String workspaceId, String id) {
         return message(workspaceId, id);
+    }
+
+    /** Whether the agent is a member (a participant, for a DM) of the channel. */
+    @WithSession
+    public Uni<Boolean> isMember(String channelId, String agentId) {
+        return ChannelMember.count("channelId = ?1 and agentId = ?2", channelId, agentId).map(count -> count > 0);
     }
 
     @WithSession
