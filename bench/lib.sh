@@ -76,5 +76,5 @@ bench_warn_if_busy() { # busy cores
 bench_top_processes() {
   top -b -n 2 -d 1 -w 200 -c 2>/dev/null \
     | awk '/^top -/ { frame++ } frame == 2 && /^ *[0-9]+ / { cmd = $0; sub(/^ *([^ ]+ +){11}/, "", cmd); print $9, cmd }' \
-    | head -n "${1:-4}" | cut -c1-140
+    | sed -n "1,${1:-4}p" | cut -c1-140
 }
