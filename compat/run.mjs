@@ -280,6 +280,85 @@ const brokerBinary = join(fileURLToPath(new URL('.', import.meta.url)),
   'node_modules/@agent-relay/broker-linux-x64/bin/agent-relay-broker');
 const brokers = [];
 
+// A workspace client on the observer stream /v1/ws (RelayCast.connect()), recording what it receives.
+async function watching(relay) {
+  const seen = [];
+  let open = false;
+  let closes = 0;
+  relay.on.connected(() => { open = true; });
+  relay.on.disconnected(() => { closes += 1; });
+  // `*` also hears the SDK's own pseudo-events (open, close, error, ...): keep the server's events only
+  relay.on.any((event) => { if (event.type?.includes('.')) seen.push(event); });
+  relay.connect();
+  await until(() => open, 'the workspace stream to open');
+  return { seen, closes: () => closes };
+}
+
+// A plain WebSocket on /v1/ws, recording the raw frames: the SDK's schema parsing strips `seq` and `created_at`
+// from the events it knows before its handlers see them.
+async function rawStream(token) {
+  const frames = [];
+  const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/v1/ws?token=${encodeURIComponent(token)}`);
+  let open = false;
+  socket.onopen = () => { open = true; };
+  socket.onmessage = (message) => frames.push(JSON.parse(String(message.data)));
+  await until(() => open, 'a raw socket on /v1/ws to open');
+  return { frames, socket };
+}
+
+scenario('observer stream: RelayCast.connect() with the workspace key sees every event in seq order, an observer ' +
+  'token only what its scopes and filters allow, and a revoked token is cut off', async () => {
+  const ws = await newWorkspace('stream');
+  const alice = ws.relay.as((await ws.relay.agents.register({ name: 'alice' })).token);
+  const bob = ws.relay.as((await ws.relay.agents.register({ name: 'bob' })).token);
+  const observer = await ws.relay.observerTokens.create({ name: 'general-stream',
+    scopes: ['stream:read', 'messages:read'], filters: { channelNames: ['general'] } });
+  const admin = new RelayCast({ apiKey: ws.apiKey, baseUrl });
+  const dashboard = new RelayCast({ apiKey: observer.token, baseUrl });
+  const all = await watching(admin);
+  const filtered = await watching(dashboard);
+  const raw = await rawStream(ws.apiKey);
+  try {
+    raw.socket.send('{"type":"ping"}');
+    await until(() => raw.frames.some((f) => f.type === 'pong'), 'a pong for a ping');
+    await alice.channels.create({ name: 'ops' });
+    const posted = await alice.send('#general', 'live for observers');
+    await alice.send('#ops', 'ops only');
+    await until(() => all.seen.some((e) => e.message?.text === 'ops only'), 'the workspace key to see #ops');
+    await until(() => raw.frames.some((f) => f.message?.text === 'ops only'), 'the raw socket to see #ops');
+    await until(() => filtered.seen.some((e) => e.type === 'message.created'), 'the observer to see #general');
+    const created = all.seen.find((e) => e.type === 'message.created');
+    check(created.message?.id === posted.id && created.channel === 'general' && created.message?.text ===
+      'live for observers', `the workspace key saw ${JSON.stringify(created)}`);
+    check(all.seen.some((e) => e.type === 'channel.created'), 'the workspace key saw no channel.created');
+    const events = raw.frames.filter((f) => f.type !== 'pong');
+    check(events.every((f) => Number.isInteger(f.seq) && typeof f.created_at === 'string'),
+      `every raw frame carries seq and created_at: ${JSON.stringify(events)}`);
+    check(events.every((f, i) => i === 0 || f.seq > events[i - 1].seq), 'raw frames out of seq order');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const seenByObserver = filtered.seen.map((e) => `${e.type}:${e.channel}`);
+    check(JSON.stringify(seenByObserver) === '["message.created:general"]',
+      `the general-only observer saw ${JSON.stringify(seenByObserver)}`);
+
+    const rawCreated = events.find((f) => f.type === 'message.created');
+    const backfill = await (await fetch(`${baseUrl}/v1/workspace/events?since=${rawCreated.seq - 1}`,
+      { headers: { Authorization: `Bearer ${observer.token}` } })).json();
+    check(backfill.data.events.length === 1 && backfill.data.events[0].seq === rawCreated.seq,
+      `backfill after seq ${rawCreated.seq - 1} must match the stream, got ${JSON.stringify(backfill.data.events)}`);
+
+    await ws.relay.observerTokens.revoke(observer.id);
+    await until(() => filtered.closes() > 0, 'the revoked observer socket to close', 1500);
+    await bob.send('#general', 'after the revocation');
+    await until(() => all.seen.some((e) => e.message?.text === 'after the revocation'), 'the workspace key to go on');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    check(!filtered.seen.some((e) => e.message?.text === 'after the revocation'), 'a revoked token still received');
+  } finally {
+    raw.socket.close();
+    admin.disconnect();
+    dashboard.disconnect();
+  }
+});
+
 function startBroker(instance, workspaceKey) {
   const root = mkdtempSync(join(tmpdir(), `relay-compat-${instance}-`));
   const home = join(root, 'home');

@@ -51,12 +51,20 @@ public class EdgeAuthenticator {
                     .item(new EdgeVerdict.Denied(code.status(), code.code(),
                             "Missing or invalid Authorization header", RefusalReason.MALFORMED.wireName(), null, null));
         }
-        String hash = Tokens.sha256Hex(token);
-        Instant now = Clock.systemUTC().instant();
-        Optional<EdgeVerdict.Allowed> cached = cache.get(hash, access.cacheKey(), now);
+        Optional<EdgeVerdict.Allowed> cached = cache.get(Tokens.sha256Hex(token), access.cacheKey(),
+                Clock.systemUTC().instant());
         if (cached.isPresent()) {
             return Uni.createFrom().item(cached.get());
         }
+        return verifyNow(token, access, remoteHost);
+    }
+
+    /**
+     * Verifies {@code token} at auth-service whatever the cache holds (the observer stream's re-checks of open
+     * sockets must see expiries and narrowed scopes), and caches a success for the next request.
+     */
+    public Uni<EdgeVerdict> verifyNow(String token, Access access, String remoteHost) {
+        String hash = Tokens.sha256Hex(token);
         JsonObject body = new JsonObject().put("token", token)
                 .put("kinds", new JsonArray(access.kinds().stream().map(k -> k.wireName()).toList()))
                 .put("any_scope", new JsonArray(access.observerScopes()))
@@ -66,8 +74,16 @@ public class EdgeAuthenticator {
                 .invoke(verdict -> {
                     if (verdict instanceof EdgeVerdict.Allowed allowed) {
                         cache.put(hash, access.cacheKey(), allowed);
+                    } else if (withdrawn((EdgeVerdict.Denied) verdict)) {
+                        cache.drop(hash); // the token itself is no longer good, for any route
                     }
                 });
+    }
+
+    /** A refusal of the token itself, not of its use on one route (wrong kind, missing scope). */
+    private static boolean withdrawn(EdgeVerdict.Denied denied) {
+        return !RefusalReason.WRONG_KIND.wireName().equals(denied.reason())
+                && !RefusalReason.MISSING_SCOPE.wireName().equals(denied.reason());
     }
 
     private static EdgeVerdict verdict(JsonObject data) {

@@ -50,6 +50,11 @@ public class VerificationCache {
         byTokenHash.asMap().computeIfAbsent(tokenHash, ignored -> new ConcurrentHashMap<>()).put(requirement, allowed);
     }
 
+    /** Forgets every cached verification of the token. */
+    public void drop(String tokenHash) {
+        byTokenHash.invalidate(tokenHash);
+    }
+
     void onCredentialChange(@Observes CredentialChange change) {
         change.tokenHashes().forEach(byTokenHash::invalidate);
         Log.debugf("edge: dropped cached verifications of credential %s (%s)", change.credentialId(), change.event());

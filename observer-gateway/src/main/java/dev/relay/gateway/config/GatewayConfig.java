@@ -3,6 +3,7 @@ package dev.relay.gateway.config;
 import java.net.URI;
 import java.time.Duration;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -27,6 +28,9 @@ public interface GatewayConfig {
     @WithDefault("2s")
     Duration healthTimeout();
 
+    /** The observer stream `/v1/ws` the gateway serves itself. */
+    Stream stream();
+
     /** Where one owning service is reached. */
     interface Upstream {
 
@@ -35,5 +39,24 @@ public interface GatewayConfig {
 
         /** The service's readiness URL on its management port, e.g. http://127.0.0.1:9082/q/health/ready. */
         URI healthUrl();
+    }
+
+    /** How the observer stream keeps its sockets honest (contract §5.1, §7.3). */
+    interface Stream {
+
+        /**
+         * How often the token behind open sockets is verified again at auth-service, so that an expired token, an
+         * expired workspace or narrowed scopes and filters reach sockets even without a broadcast; the contract's
+         * engine re-reads the token at most every 5 s.
+         */
+        @WithDefault("5s")
+        Duration revalidateInterval();
+
+        /**
+         * How many bytes of frames a socket may have waiting to be written (to a client that reads too slowly) before
+         * it is closed with `4008 slow_consumer` instead of buffered further.
+         */
+        @WithDefault("1M")
+        MemorySize maxBufferedBytes();
     }
 }

@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import dev.relay.common.error.ErrorCode;
+import dev.relay.common.error.RelayException;
 import dev.relay.common.wire.Failure;
 import dev.relay.gateway.auth.EdgeAuthenticator;
 import dev.relay.gateway.auth.EdgeVerdict;
@@ -16,12 +17,17 @@ import dev.relay.gateway.limit.RateLimiter;
 import dev.relay.gateway.route.Owner;
 import dev.relay.gateway.route.PublicRoute;
 import dev.relay.gateway.route.RouteTable;
+import dev.relay.gateway.stream.ObserverStream;
+import dev.relay.gateway.stream.StreamRules;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-/** The public edge: `/health`, every contract route to its owner, and the 404 envelope for everything else. */
+/**
+ * The public edge: `/health`, every contract route to its owner, the observer stream `/v1/ws` it serves itself, and
+ * the 404 envelope for everything else.
+ */
 @ApplicationScoped
 public class EdgeRouter {
 
@@ -35,12 +41,15 @@ public class EdgeRouter {
     private final HealthHandler health;
     private final EdgeAuthenticator authenticator;
     private final RateLimiter limiter;
+    private final ObserverStream stream;
 
-    EdgeRouter(UpstreamProxies proxies, HealthHandler health, EdgeAuthenticator authenticator, RateLimiter limiter) {
+    EdgeRouter(UpstreamProxies proxies, HealthHandler health, EdgeAuthenticator authenticator, RateLimiter limiter,
+            ObserverStream stream) {
         this.proxies = proxies;
         this.health = health;
         this.authenticator = authenticator;
         this.limiter = limiter;
+        this.stream = stream;
     }
 
     void install(@Observes Router router) {
@@ -73,14 +82,15 @@ public class EdgeRouter {
             limitThenServe(context, route, null, null);
             return;
         }
+        boolean observerStream = route.owner() == Owner.GATEWAY;
         authenticator.authenticate(token, access, request.remoteAddress().hostAddress())
                 .subscribe()
                 .with(
                         verdict -> {
                             switch (verdict) {
-                                case EdgeVerdict.Allowed allowed ->
-                                    limitThenServe(context, route, allowed.jwt(), allowed.workspaceId());
-                                case EdgeVerdict.Denied denied -> refuse(context, route, denied);
+                                case EdgeVerdict.Allowed allowed -> limitThenServe(context, route, allowed, token);
+                                case EdgeVerdict.Denied denied -> refuse(context, route,
+                                        observerStream ? StreamRules.refusal(denied, token != null) : denied);
                             }
                         },
                         failure -> {
@@ -97,8 +107,10 @@ public class EdgeRouter {
      * Counts the request against its rate-limit window (contract §1.5), says where the caller stands in
      * `X-RateLimit-*` headers, and refuses it with 429 and `Retry-After` once the window is spent.
      */
-    private void limitThenServe(RoutingContext context, PublicRoute route, String principalJwt, String workspaceId) {
+    private void limitThenServe(RoutingContext context, PublicRoute route, EdgeVerdict.Allowed allowed,
+            String token) {
         HttpServerRequest request = context.request();
+        String workspaceId = allowed == null ? null : allowed.workspaceId();
         String client = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
         limiter.check(route, workspaceId, client).subscribe().with(decision -> {
             if (decision.limit() > 0) {
@@ -108,7 +120,7 @@ public class EdgeRouter {
                         .putHeader("X-RateLimit-Reset", String.valueOf(decision.resetAt()));
             }
             if (decision.allowed()) {
-                serve(context, route, principalJwt);
+                serve(context, route, allowed, token);
                 return;
             }
             Log.infof("edge.rate_limited route=\"%s %s\" workspace=%s remote=%s limit=%d", route.method(),
@@ -122,14 +134,20 @@ public class EdgeRouter {
         });
     }
 
-    private void serve(RoutingContext context, PublicRoute route, String principalJwt) {
+    private void serve(RoutingContext context, PublicRoute route, EdgeVerdict.Allowed allowed, String token) {
         if (route.owner() == Owner.GATEWAY) {
-            context.request().resume();
-            EdgeResponses.fail(context.response(), ErrorCode.HANDLER_UNAVAILABLE,
-                    "The observer stream is not served by this version of the engine yet");
+            stream.open(context.request(), allowed, token, route.access()).onFailure(failure -> {
+                context.request().resume();
+                if (failure instanceof RelayException relay) {
+                    EdgeResponses.fail(context.response(), relay.code(), relay.getMessage());
+                } else {
+                    Log.errorf(failure, "observer stream: opening a socket failed");
+                    EdgeResponses.fail(context.response(), ErrorCode.INTERNAL_ERROR, "The stream could not be opened");
+                }
+            });
             return;
         }
-        proxies.forward(route.owner(), context.request(), principalJwt);
+        proxies.forward(route.owner(), context.request(), allowed == null ? null : allowed.jwt());
     }
 
     private static void refuse(RoutingContext context, PublicRoute route, EdgeVerdict.Denied denied) {
