@@ -15,6 +15,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.relay.common.auth.CredentialChange;
+import dev.relay.common.auth.RevocationFeedGap;
 import io.quarkus.logging.Log;
 
 /**
@@ -58,6 +59,13 @@ public class VerificationCache {
     void onCredentialChange(@Observes CredentialChange change) {
         change.tokenHashes().forEach(byTokenHash::invalidate);
         Log.debugf("edge: dropped cached verifications of credential %s (%s)", change.credentialId(), change.event());
+    }
+
+    /** Revocation broadcasts may have been missed: nothing cached can be trusted any more. */
+    void onRevocationFeedGap(@Observes RevocationFeedGap gap) {
+        byTokenHash.invalidateAll();
+        Log.infof("edge: dropped every cached verification after a %d ms gap in revocation broadcasts",
+                gap.downMillis());
     }
 
     long size() {

@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import dev.relay.common.auth.CredentialChange;
+import dev.relay.common.auth.RevocationFeedGap;
 import dev.relay.common.auth.Principal;
 import dev.relay.common.auth.RefusalReason;
 import dev.relay.common.internal.ServiceJwtClient;
@@ -166,6 +167,14 @@ public class ObserverSessions {
                     .stream()
                     .filter(session -> change.credentialId().equals(session.credentialId()))
                     .forEach(session -> closeAll(session, StreamRules.closeFor(change, session.kind())));
+        }
+    }
+
+    /** Revocation broadcasts may have been missed: every socket's token is verified again now. */
+    void onRevocationFeedGap(@Observes RevocationFeedGap gap) {
+        for (TokenSession session : byHash.values()) {
+            session.verifying(true);
+            verify(session);
         }
     }
 

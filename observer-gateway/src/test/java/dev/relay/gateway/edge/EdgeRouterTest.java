@@ -11,9 +11,12 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.relay.common.auth.RevocationListener;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -25,6 +28,9 @@ import io.vertx.core.json.JsonObject;
 @QuarkusTest
 @QuarkusTestResource(StandInServices.class)
 class EdgeRouterTest {
+
+    @Inject
+    RevocationListener revocations;
 
     private static final String AGENT = "Bearer " + StandInServices.AGENT_TOKEN;
 
@@ -128,6 +134,31 @@ class EdgeRouterTest {
                 .then()
                 .statusCode(401)
                 .body("error.code", equalTo("node_token_forbidden"));
+    }
+
+    @Test
+    void afterTheRevocationSubscriptionWasLostAndIsBackNothingCachedIsTrusted() throws Exception {
+        String token = "Bearer " + StandInServices.AGENT_TOKEN;
+        given().header("Authorization", token).when().get("/v1/inbox").then().statusCode(200);
+        int calls = StandInServices.VERIFY_CALLS.get();
+
+        revocations.subscriptionLost(); // broadcasts sent while it was gone are lost; it subscribes again in 1 s
+
+        long deadline = System.currentTimeMillis() + 3_000;
+        while (StandInServices.VERIFY_CALLS.get() == calls && System.currentTimeMillis() < deadline) {
+            given().header("Authorization", token).when().get("/v1/inbox").then().statusCode(200);
+            Thread.sleep(100);
+        }
+        assertEquals(calls + 1, StandInServices.VERIFY_CALLS.get(), "the cache must be dropped once it is back");
+        // and broadcasts arrive again on the new subscription
+        RevocationBroadcast.publish(StandInServices.AGENT_TOKEN);
+        int afterGap = StandInServices.VERIFY_CALLS.get();
+        deadline = System.currentTimeMillis() + 1_000;
+        while (StandInServices.VERIFY_CALLS.get() == afterGap && System.currentTimeMillis() < deadline) {
+            given().header("Authorization", token).when().get("/v1/inbox").then().statusCode(200);
+            Thread.sleep(50);
+        }
+        assertEquals(afterGap + 1, StandInServices.VERIFY_CALLS.get(), "a revocation after the gap drops the cache");
     }
 
     @Test
