@@ -241,6 +241,33 @@ scenario('reactions and read receipts reach the author as events; reactions read
   }
 });
 
+scenario('direct and group messages reach the recipients live, and read back as conversations', async () => {
+  const ws = await newWorkspace('dms');
+  const alice = ws.relay.as((await ws.relay.agents.register({ name: 'alice' })).token);
+  const bob = ws.relay.as((await ws.relay.agents.register({ name: 'bob' })).token);
+  const cyd = ws.relay.as((await ws.relay.agents.register({ name: 'cyd' })).token);
+  const seen = await connected(bob);
+  try {
+    const sent = await alice.dm('bob', 'psst, bob');
+    await until(() => seen.some((e) => e.type === 'dm.received'), 'bob to receive the DM');
+    const dm = seen.find((e) => e.type === 'dm.received');
+    check(dm.conversationId === sent.conversationId && dm.message?.text === 'psst, bob',
+      `bob received ${JSON.stringify(dm)}`);
+    const again = await bob.dm('alice', 'hi alice');
+    check(again.conversationId === sent.conversationId, 'the same pair must land in the same conversation');
+    const conversations = await alice.dms.conversations();
+    check(conversations.length === 1 && conversations[0].lastMessage?.text === 'hi alice',
+      `alice's conversations: ${JSON.stringify(conversations)}`);
+    const group = await alice.dms.createGroup({ participants: ['bob', 'cyd'], name: 'trio' });
+    await cyd.dms.sendMessage(group.id, 'hello trio');
+    await until(() => seen.some((e) => e.type === 'group_dm.received'), 'bob to receive the group message');
+    const history = await alice.dms.messages(group.id);
+    check(history.length === 1 && history[0].text === 'hello trio', `group history: ${JSON.stringify(history)}`);
+  } finally {
+    await bob.disconnect();
+  }
+});
+
 scenario('presence: a connected AgentClient is online, and offline once it disconnects', async () => {
   const ws = await newWorkspace('presence');
   await ws.relay.agents.register({ name: 'alice' });
