@@ -3,6 +3,7 @@ package dev.relay.delivery.ws;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -315,23 +316,30 @@ final class NodeConnection {
                 : name != null
                         ? sockets.workspaces().agent(workspaceId, name).map(a -> new String[]{a.agentId(), a.name()})
                         : Uni.createFrom().item(new String[]{agentId, streamName(agentId)});
-        return who.flatMap(ids -> sockets.nodes().release(nodeId, ids[0]).flatMap(released -> {
-            streams.remove(ids[0]);
+        return who.flatMap(ids -> exit(ids[0], ids[1], "deregistered")).replaceWith((JsonObject) null);
+    }
+
+    /**
+     * The agent leaves this node: its binding is released, its stream stops, it goes offline and `agent.exited` says
+     * why ("deregistered", "missing_from_inventory"); nothing happens if it was not bound here.
+     */
+    private Uni<Void> exit(String agentId, String agentName, String reason) {
+        return sockets.nodes().release(nodeId, agentId).flatMap(released -> {
+            streams.remove(agentId);
             if (!released) {
-                return Uni.createFrom().<JsonObject>nullItem();
+                return Uni.createFrom().voidItem();
             }
             Map<String, Object> data = new LinkedHashMap<>();
-            data.put("agent_id", ids[0]);
-            data.put("agent_name", ids[1]);
+            data.put("agent_id", agentId);
+            data.put("agent_name", agentName);
             data.put("node_id", nodeId);
             data.put("invocation_id", null);
-            data.put("reason", "deregistered");
-            Uni<Void> offline = ids[1] == null
+            data.put("reason", reason);
+            Uni<Void> offline = agentName == null
                     ? Uni.createFrom().voidItem()
-                    : sockets.workspaces().setStatus(workspaceId, ids[1], "offline");
-            return offline.call(() -> sockets.workspaces().emit(workspaceId, EventTypes.AGENT_EXITED, data))
-                    .replaceWith((JsonObject) null);
-        }));
+                    : sockets.workspaces().setStatus(workspaceId, agentName, "offline");
+            return offline.call(() -> sockets.workspaces().emit(workspaceId, EventTypes.AGENT_EXITED, data));
+        });
     }
 
     private String streamName(String agentId) {
@@ -368,7 +376,19 @@ final class NodeConnection {
                         .replaceWithVoid();
             }));
         }
-        return chain.flatMap(ignored -> {
+        // The provider's agents it no longer lists have left this machine (§5.2.1); bindings made over REST stay.
+        Set<String> listedIds = new HashSet<>();
+        listed.forEach(entry -> listedIds.add(entry.getString("agent_id")));
+        Uni<Void> released = chain.flatMap(ignored -> sockets.nodes().hosted(nodeId, provider)).flatMap(bindings -> {
+            Uni<Void> exits = Uni.createFrom().voidItem();
+            for (var binding : bindings) {
+                if (provider != null && provider.equals(binding.provider()) && !listedIds.contains(binding.agentId())) {
+                    exits = exits.flatMap(x -> exit(binding.agentId(), binding.agentName(), "missing_from_inventory"));
+                }
+            }
+            return exits;
+        });
+        return released.flatMap(ignored -> {
             JsonObject data = new JsonObject().put("rebound_agents", rebound)
                     .put("open_invocations", new JsonArray())
                     .put("completed_invocations", new JsonArray())

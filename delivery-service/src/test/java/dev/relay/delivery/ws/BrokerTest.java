@@ -2,6 +2,7 @@ package dev.relay.delivery.ws;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
@@ -281,6 +282,37 @@ class BrokerTest {
                     .put("name", "worker-1")
                     .put("expected_agent_id", "999"));
             assertThat(mismatch.getString("code"), equalTo("agent_identity_mismatch"));
+        }
+    }
+
+    @Test
+    void anInventoryThatNoLongerListsAnAgentReleasesItAsMissingFromInventory() {
+        bind("bob"); // bound over REST by the operator: not the provider's to release
+        try (NodeSocket socket = connect("i1")) {
+            Agent kept = registerAgent(socket, "worker-1");
+            Agent gone = registerAgent(socket, "worker-2");
+
+            JsonObject reply = socket.request(new JsonObject().put("v", 1)
+                    .put("id", "s1")
+                    .put("type", "inventory.sync")
+                    .put("agents", new JsonArray().add(new JsonObject().put("agent_id", kept.id())
+                            .put("name", "worker-1"))));
+
+            assertThat(reply.getString("type"), equalTo("reply"));
+            Event exited = Await.value("agent.exited recorded",
+                    () -> StandInWorkspaceService.events(ws.id(), "agent.exited"), list -> !list.isEmpty())
+                    .getFirst();
+            assertThat(exited.data().getString("agent_id"), equalTo(gone.id()));
+            assertThat(exited.data().getString("agent_name"), equalTo("worker-2"));
+            assertThat(exited.data().getString("reason"), equalTo("missing_from_inventory"));
+            assertThat(StandInWorkspaceService.agent(ws.id(), "worker-2").orElseThrow().status(), equalTo("offline"));
+            given().header("Authorization", ws.key())
+                    .when()
+                    .get("/v1/nodes/fleet/agents")
+                    .then()
+                    .statusCode(200)
+                    .body("data.agent_name", containsInAnyOrder("bob", "worker-1"));
+            assertThat(StandInWorkspaceService.events(ws.id(), "agent.exited").size(), equalTo(1));
         }
     }
 
