@@ -22,6 +22,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * The durable per-agent deliveries (contract §3.9, §6.3, §6.5): rows created once per message and recipient with the
@@ -34,7 +35,7 @@ public class DeliveryStore {
             + "reason, priority, event_id, event_type, data, injection_mode, route_node_id, route_node_kind, "
             + "route_node_role, delivery_adapter, dispatch_attempts, next_attempt_at, last_dispatch_error, retryable, "
             + "error, available_at, deadline, expires_at, delivered_at, acked_at, dead_lettered_at, created_at, "
-            + "updated_at";
+            + "updated_at, defer_reason";
 
     private final Pool pool;
     private final Clock clock;
@@ -55,6 +56,32 @@ public class DeliveryStore {
     public record Recipient(String agentId, String agentName, String reason) {
     }
 
+    /**
+     * The author of a message, read from the event data as workspace-service logs it: channel messages and replies
+     * carry `agent_id` and `agent_name` at the top, DMs nest the message under `message` (legacy `from_agent_id`).
+     */
+    public record Sender(String agentId, String agentName) {
+
+        public static Sender of(String data) {
+            Map<String, Object> raw = Json.object(data);
+            if (raw == null) {
+                return new Sender(null, null);
+            }
+            Map<?, ?> message = raw.get("message") instanceof Map<?, ?> m ? m : Map.of();
+            return new Sender(first(message.get("agent_id"), raw.get("agent_id"), raw.get("from_agent_id")),
+                    first(message.get("agent_name"), raw.get("agent_name"), raw.get("from_name")));
+        }
+
+        private static String first(Object... values) {
+            for (Object value : values) {
+                if (value instanceof String text && !text.isBlank()) {
+                    return text;
+                }
+            }
+            return null;
+        }
+    }
+
     /** A delivery row. */
     public record Delivery(String id, String workspaceId, String messageId, String channelId, String agentId,
             String agentName, long seq, String status, String mode, String reason, String eventType, String data,
@@ -65,6 +92,21 @@ public class DeliveryStore {
                     row.getString("channel_id"), row.getString("agent_id"), row.getString("agent_name"),
                     row.getLong("seq"), row.getString("status"), row.getString("mode"), row.getString("reason"),
                     row.getString("event_type"), row.getString("data"), row.getString("injection_mode"), row);
+        }
+
+        /** The message's author, who hears about a delivery that expired or was refused. */
+        public Sender sender() {
+            return Sender.of(data);
+        }
+
+        /** When the agent asked to see the row again (defer), or null. */
+        public String availableAt() {
+            return time(row, "available_at");
+        }
+
+        /** The reason the agent gave when it deferred the row, or null. */
+        public String deferReason() {
+            return row.getString("defer_reason");
         }
 
         /** The contract's `Delivery` shape (all keys present, nullable where the contract says so). */
@@ -272,25 +314,55 @@ public class DeliveryStore {
 
     /** Acks one row over HTTP (§6.5): only that row, the cursor stays. Answers the row and whether it changed. */
     public Uni<Map.Entry<Delivery, Boolean>> ackOne(String agentId, String deliveryId) {
-        Instant now = clock.instant();
-        return pool
-                .preparedQuery("update deliveries set status = 'acked', acked_at = $3, updated_at = $3 where id = $1 "
-                        + "and agent_id = $2 and status not in ('acked', 'dead_lettered') returning " + COLUMNS)
-                .execute(Sql.tuple(deliveryId, agentId, Sql.at(now)))
-                .flatMap(updated -> {
-                    if (updated.rowCount() > 0) {
-                        return Uni.createFrom().item(Map.entry(Delivery.of(updated.iterator().next()), true));
-                    }
-                    return pool.preparedQuery("select " + COLUMNS + " from deliveries where id = $1 and agent_id = $2")
-                            .execute(Sql.tuple(deliveryId, agentId))
-                            .map(rows -> {
-                                if (rows.rowCount() == 0) {
-                                    throw RelayException.notFound(ErrorCode.DELIVERY_NOT_FOUND,
-                                            "Delivery " + deliveryId + " not found");
-                                }
-                                return Map.entry(Delivery.of(rows.iterator().next()), false);
-                            });
-                });
+        return changeOne(agentId, deliveryId, "update deliveries set status = 'acked', acked_at = $3, updated_at = $3 "
+                + "where id = $1 and agent_id = $2 and status not in ('acked', 'dead_lettered') returning " + COLUMNS,
+                Sql.tuple(deliveryId, agentId, Sql.at(clock.instant())));
+    }
+
+    /**
+     * Records the agent's failure report (§6.5): the first failure wins, and acked, dead-lettered or already failed
+     * rows stay as they are. Answers the row and whether it changed.
+     */
+    public Uni<Map.Entry<Delivery, Boolean>> fail(String agentId, String deliveryId, String error, boolean retryable) {
+        return changeOne(agentId, deliveryId, "update deliveries set status = 'failed', error = $3, retryable = $4, "
+                + "updated_at = $5 where id = $1 and agent_id = $2 and status not in ('acked', 'dead_lettered', "
+                + "'failed') returning " + COLUMNS,
+                Sql.tuple(deliveryId, agentId, error, retryable, Sql.at(clock.instant())));
+    }
+
+    /**
+     * Defers the row (§6.5): it stays (or is again) queued with {@code availableAt} and the agent's reason recorded, a
+     * client-side retry gate only; acked and dead-lettered rows stay as they are. Answers the row and whether it
+     * changed.
+     */
+    public Uni<Map.Entry<Delivery, Boolean>> defer(String agentId, String deliveryId, Instant availableAt,
+            String reason) {
+        return changeOne(agentId, deliveryId, "update deliveries set status = 'queued', available_at = $3, "
+                + "defer_reason = $4, updated_at = $5 where id = $1 and agent_id = $2 and status not in ('acked', "
+                + "'dead_lettered') returning " + COLUMNS,
+                Sql.tuple(deliveryId, agentId, Sql.at(availableAt), reason, Sql.at(clock.instant())));
+    }
+
+    /**
+     * Runs {@code update} (which names the row by $1 id and $2 agent and returns it when it changed); when nothing
+     * changed, answers the row as it is, or 404 `delivery_not_found` when the agent has no such row.
+     */
+    private Uni<Map.Entry<Delivery, Boolean>> changeOne(String agentId, String deliveryId, String update,
+            Tuple args) {
+        return pool.preparedQuery(update).execute(args).flatMap(updated -> {
+            if (updated.rowCount() > 0) {
+                return Uni.createFrom().item(Map.entry(Delivery.of(updated.iterator().next()), true));
+            }
+            return pool.preparedQuery("select " + COLUMNS + " from deliveries where id = $1 and agent_id = $2")
+                    .execute(Sql.tuple(deliveryId, agentId))
+                    .map(rows -> {
+                        if (rows.rowCount() == 0) {
+                            throw RelayException.notFound(ErrorCode.DELIVERY_NOT_FOUND,
+                                    "Delivery " + deliveryId + " not found");
+                        }
+                        return Map.entry(Delivery.of(rows.iterator().next()), false);
+                    });
+        });
     }
 
     private static List<Delivery> list(RowSet<Row> rows) {
