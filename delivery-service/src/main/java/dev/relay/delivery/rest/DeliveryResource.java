@@ -24,6 +24,7 @@ import dev.relay.common.error.RelayException;
 import dev.relay.common.token.TokenKind;
 import dev.relay.common.wire.Success;
 import dev.relay.delivery.service.DeliveryEvents;
+import dev.relay.delivery.service.DeliveryExpiry;
 import dev.relay.delivery.service.DeliveryStore;
 import dev.relay.delivery.service.DeliveryStore.Delivery;
 import io.smallrye.mutiny.Uni;
@@ -37,12 +38,15 @@ public class DeliveryResource {
 
     private final DeliveryStore store;
     private final DeliveryEvents events;
+    private final DeliveryExpiry expiry;
     private final Caller caller;
     private final ObjectMapper mapper;
 
-    DeliveryResource(DeliveryStore store, DeliveryEvents events, Caller caller, ObjectMapper mapper) {
+    DeliveryResource(DeliveryStore store, DeliveryEvents events, DeliveryExpiry expiry, Caller caller,
+            ObjectMapper mapper) {
         this.store = store;
         this.events = events;
+        this.expiry = expiry;
         this.caller = caller;
         this.mapper = mapper;
     }
@@ -65,7 +69,8 @@ public class DeliveryResource {
             throw RelayException.badRequest(INVALID_QUERY);
         }
         int size = limit == null ? 100 : limit(limit);
-        return store.list(agent.subjectId(), status, size)
+        return expiry.expireFor(agent.subjectId())
+                .flatMap(expired -> store.list(agent.subjectId(), status, size))
                 .map(rows -> Success.of(rows.stream().map(Delivery::item).toList()));
     }
 

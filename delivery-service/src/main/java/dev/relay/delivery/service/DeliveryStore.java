@@ -312,6 +312,23 @@ public class DeliveryStore {
                 .map(DeliveryStore::list);
     }
 
+    /**
+     * Dead-letters up to {@code limit} queued or delivered rows past `expires_at` (§6.5 expiry), of one agent or (when
+     * {@code agentId} is null) any. Rows are claimed with `for update skip locked` and their status checked again by
+     * the update, so concurrent sweeps on several replicas never dead-letter, nor report, a row twice. Answers the
+     * rows this call dead-lettered.
+     */
+    public Uni<List<Delivery>> expire(String agentId, int limit) {
+        Instant now = clock.instant();
+        return pool.preparedQuery("update deliveries set status = 'dead_lettered', error = $3, retryable = false, "
+                + "dead_lettered_at = $1, updated_at = $1 where id in (select id from deliveries where status in "
+                + "('queued', 'delivered') and expires_at <= $1 and ($2::text is null or agent_id = $2) order by "
+                + "expires_at limit $4 for update skip locked) and status in ('queued', 'delivered') returning "
+                + COLUMNS)
+                .execute(Sql.tuple(Sql.at(now), agentId, DeliveryEvents.TTL_EXPIRED_ERROR, limit))
+                .map(DeliveryStore::list);
+    }
+
     /** Acks one row over HTTP (§6.5): only that row, the cursor stays. Answers the row and whether it changed. */
     public Uni<Map.Entry<Delivery, Boolean>> ackOne(String agentId, String deliveryId) {
         return changeOne(agentId, deliveryId, "update deliveries set status = 'acked', acked_at = $3, updated_at = $3 "
