@@ -40,12 +40,19 @@ public class DeliveryStore {
     private final Pool pool;
     private final Clock clock;
     private final Duration mailboxTtl;
+    private final int depthCap;
 
     DeliveryStore(Pool pool, Clock clock,
-            @ConfigProperty(name = "relay.delivery.mailbox-ttl", defaultValue = "1h") Duration mailboxTtl) {
+            @ConfigProperty(name = "relay.delivery.mailbox-ttl", defaultValue = "1h") Duration mailboxTtl,
+            @ConfigProperty(name = "relay.delivery.mailbox-depth-cap", defaultValue = "1000") int depthCap) {
         this.pool = pool;
         this.clock = clock;
         this.mailboxTtl = mailboxTtl;
+        this.depthCap = depthCap;
+    }
+
+    /** What one event made: the rows created, and the recipients refused because their mailbox was full. */
+    public record Created(List<Delivery> rows, List<Recipient> refused) {
     }
 
     /** A message-bearing event as the workspace event stream carries it. */
@@ -167,9 +174,10 @@ public class DeliveryStore {
     /**
      * Creates the event's deliveries once: a second call with the same event id changes nothing. Recipients' mailbox
      * rows are locked in agent-id order (no deadlock between concurrent events) and their seq advanced by one each
-     * inside this transaction, so per agent the seqs are gapless in commit order. Answers the rows created.
+     * inside this transaction, so per agent the seqs are gapless in commit order. Recipients whose mailbox holds
+     * the depth cap's number of active rows get none (§6.3). Answers the rows created and the recipients refused.
      */
-    public Uni<List<Delivery>> create(MessageEvent event) {
+    public Uni<Created> create(MessageEvent event) {
         Instant now = clock.instant();
         // One delivery per agent even if the event names an agent twice.
         Map<String, Recipient> byAgent = new TreeMap<>();
@@ -180,8 +188,33 @@ public class DeliveryStore {
                         + "nothing")
                 .execute(Sql.tuple(event.eventId(), Sql.at(now)))
                 .flatMap(inserted -> inserted.rowCount() == 0
-                        ? Uni.createFrom().item(List.<Delivery>of())
-                        : createRows(conn, event, recipients, now)));
+                        ? Uni.createFrom().item(new Created(List.of(), List.of()))
+                        : refused(conn, recipients, now).flatMap(refused -> {
+                            List<Recipient> accepted = recipients.stream()
+                                    .filter(recipient -> !refused.contains(recipient))
+                                    .toList();
+                            return accepted.isEmpty()
+                                    ? Uni.createFrom().item(new Created(List.of(), refused))
+                                    : createRows(conn, event, accepted, now).map(rows -> new Created(rows, refused));
+                        })));
+    }
+
+    /**
+     * The recipients whose mailbox is full: at least the depth cap's number of queued or delivered rows not past
+     * `expires_at`, counted for every recipient in one statement (each count stops at the cap). Checked before the
+     * seq is issued, so a refused message leaves no gap in the recipient's seqs.
+     */
+    private Uni<List<Recipient>> refused(SqlConnection conn, List<Recipient> recipients, Instant now) {
+        String[] agentIds = recipients.stream().map(Recipient::agentId).toArray(String[]::new);
+        return conn.preparedQuery("select r.agent_id from unnest($1::text[]) as r(agent_id) where (select count(*) "
+                + "from (select 1 from deliveries d where d.agent_id = r.agent_id and d.status in ('queued', "
+                + "'delivered') and (d.expires_at is null or d.expires_at > $2) limit $3) as active) >= $3")
+                .execute(Sql.tuple(agentIds, Sql.at(now), depthCap))
+                .map(rows -> {
+                    List<String> full = new ArrayList<>();
+                    rows.forEach(row -> full.add(row.getString(0)));
+                    return recipients.stream().filter(recipient -> full.contains(recipient.agentId())).toList();
+                });
     }
 
     /**
