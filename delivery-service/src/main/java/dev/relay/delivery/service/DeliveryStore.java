@@ -202,10 +202,20 @@ public class DeliveryStore {
     /**
      * The recipients whose mailbox is full: at least the depth cap's number of queued or delivered rows not past
      * `expires_at`, counted for every recipient in one statement (each count stops at the cap). Checked before the
-     * seq is issued, so a refused message leaves no gap in the recipient's seqs.
+     * seq is issued, so a refused message leaves no gap in the recipient's seqs. The mailboxes are locked first (in
+     * agent-id order, like the seq upsert), so the count, a statement of its own, sees every row a concurrent event
+     * for the same recipient committed: the cap holds across replicas.
      */
     private Uni<List<Recipient>> refused(SqlConnection conn, List<Recipient> recipients, Instant now) {
         String[] agentIds = recipients.stream().map(Recipient::agentId).toArray(String[]::new);
+        return conn
+                .preparedQuery("select agent_id from mailboxes where agent_id = any($1) order by agent_id for update")
+                .execute(Sql.tuple((Object) agentIds))
+                .flatMap(locked -> count(conn, recipients, agentIds, now));
+    }
+
+    private Uni<List<Recipient>> count(SqlConnection conn, List<Recipient> recipients, String[] agentIds,
+            Instant now) {
         return conn.preparedQuery("select r.agent_id from unnest($1::text[]) as r(agent_id) where (select count(*) "
                 + "from (select 1 from deliveries d where d.agent_id = r.agent_id and d.status in ('queued', "
                 + "'delivered') and (d.expires_at is null or d.expires_at > $2) limit $3) as active) >= $3")
