@@ -10,9 +10,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.relay.common.event.EventTypes;
 import dev.relay.common.redis.RedisNames;
+import dev.relay.delivery.service.DeliveryEvents;
 import dev.relay.delivery.service.DeliveryStore;
 import dev.relay.delivery.service.DeliveryStore.MessageEvent;
 import dev.relay.delivery.service.DeliveryStore.Recipient;
+import dev.relay.delivery.service.DeliveryStore.Sender;
 import dev.relay.delivery.ws.NodeSockets;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -43,15 +45,17 @@ public class EventConsumer {
     private final ReactiveStreamCommands<String, String, String> streams;
     private final RedisNames names;
     private final DeliveryStore store;
+    private final DeliveryEvents events;
     private final NodeSockets sockets;
     private final Vertx vertx;
     private volatile boolean running;
 
-    EventConsumer(ReactiveRedisDataSource redis, RedisNames names, DeliveryStore store, NodeSockets sockets,
-            Vertx vertx) {
+    EventConsumer(ReactiveRedisDataSource redis, RedisNames names, DeliveryStore store, DeliveryEvents events,
+            NodeSockets sockets, Vertx vertx) {
         this.streams = redis.stream(String.class, String.class, String.class);
         this.names = names;
         this.store = store;
+        this.events = events;
         this.sockets = sockets;
         this.vertx = vertx;
     }
@@ -167,7 +171,9 @@ public class EventConsumer {
             List<String> agentIds = new ArrayList<>(new LinkedHashSet<>(recipients.stream()
                     .map(Recipient::agentId)
                     .toList()));
-            return store.create(event).flatMap(created -> sockets.replay(agentIds));
+            return store.create(event)
+                    .call(created -> refused(event, created.refused()))
+                    .flatMap(created -> sockets.replay(agentIds));
         }
         if (EventTypes.MESSAGE_READ.equals(type) || EventTypes.MESSAGE_REACTED.equals(type)
                 || EventTypes.ACTION_DENIED.equals(type)) {
@@ -176,6 +182,23 @@ public class EventConsumer {
                     recipients.stream().map(Recipient::agentId).toList());
         }
         return Uni.createFrom().voidItem();
+    }
+
+    /** Tells the sender, once per recipient, that a full mailbox (§6.3 depth cap) refused the message. */
+    private Uni<Void> refused(MessageEvent event, List<Recipient> refused) {
+        if (refused.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Log.infof("delivery.depth_cap message=%s workspace=%s refused=%d", event.messageId(), event.workspaceId(),
+                refused.size());
+        Sender sender = Sender.of(event.data());
+        return Uni.join()
+                .all(refused.stream()
+                        .map(r -> events.refused(event.workspaceId(), event.messageId(), sender, r.agentId(),
+                                r.agentName()))
+                        .toList())
+                .andCollectFailures()
+                .replaceWithVoid();
     }
 
     private static List<Recipient> recipients(String json) {

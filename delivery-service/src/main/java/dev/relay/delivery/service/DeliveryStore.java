@@ -22,6 +22,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * The durable per-agent deliveries (contract §3.9, §6.3, §6.5): rows created once per message and recipient with the
@@ -34,17 +35,24 @@ public class DeliveryStore {
             + "reason, priority, event_id, event_type, data, injection_mode, route_node_id, route_node_kind, "
             + "route_node_role, delivery_adapter, dispatch_attempts, next_attempt_at, last_dispatch_error, retryable, "
             + "error, available_at, deadline, expires_at, delivered_at, acked_at, dead_lettered_at, created_at, "
-            + "updated_at";
+            + "updated_at, defer_reason";
 
     private final Pool pool;
     private final Clock clock;
     private final Duration mailboxTtl;
+    private final int depthCap;
 
     DeliveryStore(Pool pool, Clock clock,
-            @ConfigProperty(name = "relay.delivery.mailbox-ttl", defaultValue = "1h") Duration mailboxTtl) {
+            @ConfigProperty(name = "relay.delivery.mailbox-ttl", defaultValue = "1h") Duration mailboxTtl,
+            @ConfigProperty(name = "relay.delivery.mailbox-depth-cap", defaultValue = "1000") int depthCap) {
         this.pool = pool;
         this.clock = clock;
         this.mailboxTtl = mailboxTtl;
+        this.depthCap = depthCap;
+    }
+
+    /** What one event made: the rows created, and the recipients refused because their mailbox was full. */
+    public record Created(List<Delivery> rows, List<Recipient> refused) {
     }
 
     /** A message-bearing event as the workspace event stream carries it. */
@@ -53,6 +61,32 @@ public class DeliveryStore {
     }
 
     public record Recipient(String agentId, String agentName, String reason) {
+    }
+
+    /**
+     * The author of a message, read from the event data as workspace-service logs it: channel messages and replies
+     * carry `agent_id` and `agent_name` at the top, DMs nest the message under `message` (legacy `from_agent_id`).
+     */
+    public record Sender(String agentId, String agentName) {
+
+        public static Sender of(String data) {
+            Map<String, Object> raw = Json.object(data);
+            if (raw == null) {
+                return new Sender(null, null);
+            }
+            Map<?, ?> message = raw.get("message") instanceof Map<?, ?> m ? m : Map.of();
+            return new Sender(first(message.get("agent_id"), raw.get("agent_id"), raw.get("from_agent_id")),
+                    first(message.get("agent_name"), raw.get("agent_name"), raw.get("from_name")));
+        }
+
+        private static String first(Object... values) {
+            for (Object value : values) {
+                if (value instanceof String text && !text.isBlank()) {
+                    return text;
+                }
+            }
+            return null;
+        }
     }
 
     /** A delivery row. */
@@ -65,6 +99,21 @@ public class DeliveryStore {
                     row.getString("channel_id"), row.getString("agent_id"), row.getString("agent_name"),
                     row.getLong("seq"), row.getString("status"), row.getString("mode"), row.getString("reason"),
                     row.getString("event_type"), row.getString("data"), row.getString("injection_mode"), row);
+        }
+
+        /** The message's author, who hears about a delivery that expired or was refused. */
+        public Sender sender() {
+            return Sender.of(data);
+        }
+
+        /** When the agent asked to see the row again (defer), or null. */
+        public String availableAt() {
+            return time(row, "available_at");
+        }
+
+        /** The reason the agent gave when it deferred the row, or null. */
+        public String deferReason() {
+            return row.getString("defer_reason");
         }
 
         /** The contract's `Delivery` shape (all keys present, nullable where the contract says so). */
@@ -125,9 +174,10 @@ public class DeliveryStore {
     /**
      * Creates the event's deliveries once: a second call with the same event id changes nothing. Recipients' mailbox
      * rows are locked in agent-id order (no deadlock between concurrent events) and their seq advanced by one each
-     * inside this transaction, so per agent the seqs are gapless in commit order. Answers the rows created.
+     * inside this transaction, so per agent the seqs are gapless in commit order. Recipients whose mailbox holds
+     * the depth cap's number of active rows get none (§6.3). Answers the rows created and the recipients refused.
      */
-    public Uni<List<Delivery>> create(MessageEvent event) {
+    public Uni<Created> create(MessageEvent event) {
         Instant now = clock.instant();
         // One delivery per agent even if the event names an agent twice.
         Map<String, Recipient> byAgent = new TreeMap<>();
@@ -138,8 +188,43 @@ public class DeliveryStore {
                         + "nothing")
                 .execute(Sql.tuple(event.eventId(), Sql.at(now)))
                 .flatMap(inserted -> inserted.rowCount() == 0
-                        ? Uni.createFrom().item(List.<Delivery>of())
-                        : createRows(conn, event, recipients, now)));
+                        ? Uni.createFrom().item(new Created(List.of(), List.of()))
+                        : refused(conn, recipients, now).flatMap(refused -> {
+                            List<Recipient> accepted = recipients.stream()
+                                    .filter(recipient -> !refused.contains(recipient))
+                                    .toList();
+                            return accepted.isEmpty()
+                                    ? Uni.createFrom().item(new Created(List.of(), refused))
+                                    : createRows(conn, event, accepted, now).map(rows -> new Created(rows, refused));
+                        })));
+    }
+
+    /**
+     * The recipients whose mailbox is full: at least the depth cap's number of queued or delivered rows not past
+     * `expires_at`, counted for every recipient in one statement (each count stops at the cap). Checked before the
+     * seq is issued, so a refused message leaves no gap in the recipient's seqs. The mailboxes are locked first (in
+     * agent-id order, like the seq upsert), so the count, a statement of its own, sees every row a concurrent event
+     * for the same recipient committed: the cap holds across replicas.
+     */
+    private Uni<List<Recipient>> refused(SqlConnection conn, List<Recipient> recipients, Instant now) {
+        String[] agentIds = recipients.stream().map(Recipient::agentId).toArray(String[]::new);
+        return conn
+                .preparedQuery("select agent_id from mailboxes where agent_id = any($1) order by agent_id for update")
+                .execute(Sql.tuple((Object) agentIds))
+                .flatMap(locked -> count(conn, recipients, agentIds, now));
+    }
+
+    private Uni<List<Recipient>> count(SqlConnection conn, List<Recipient> recipients, String[] agentIds,
+            Instant now) {
+        return conn.preparedQuery("select r.agent_id from unnest($1::text[]) as r(agent_id) where (select count(*) "
+                + "from (select 1 from deliveries d where d.agent_id = r.agent_id and d.status in ('queued', "
+                + "'delivered') and (d.expires_at is null or d.expires_at > $2) limit $3) as active) >= $3")
+                .execute(Sql.tuple(agentIds, Sql.at(now), depthCap))
+                .map(rows -> {
+                    List<String> full = new ArrayList<>();
+                    rows.forEach(row -> full.add(row.getString(0)));
+                    return recipients.stream().filter(recipient -> full.contains(recipient.agentId())).toList();
+                });
     }
 
     /**
@@ -270,27 +355,74 @@ public class DeliveryStore {
                 .map(DeliveryStore::list);
     }
 
+    /**
+     * Dead-letters up to {@code limit} queued or delivered rows past `expires_at` (§6.5 expiry), of one agent or (when
+     * {@code agentId} is null) any. Rows are claimed with `for update skip locked` and their status checked again by
+     * the update, so concurrent sweeps on several replicas never dead-letter, nor report, a row twice. Answers the
+     * rows this call dead-lettered.
+     */
+    public Uni<List<Delivery>> expire(String agentId, int limit) {
+        Instant now = clock.instant();
+        return pool.preparedQuery("update deliveries set status = 'dead_lettered', error = $3, retryable = false, "
+                + "dead_lettered_at = $1, updated_at = $1 where id in (select id from deliveries where status in "
+                + "('queued', 'delivered') and expires_at <= $1 and ($2::text is null or agent_id = $2) order by "
+                + "expires_at limit $4 for update skip locked) and status in ('queued', 'delivered') returning "
+                + COLUMNS)
+                .execute(Sql.tuple(Sql.at(now), agentId, DeliveryEvents.TTL_EXPIRED_ERROR, limit))
+                .map(DeliveryStore::list);
+    }
+
     /** Acks one row over HTTP (§6.5): only that row, the cursor stays. Answers the row and whether it changed. */
     public Uni<Map.Entry<Delivery, Boolean>> ackOne(String agentId, String deliveryId) {
-        Instant now = clock.instant();
-        return pool
-                .preparedQuery("update deliveries set status = 'acked', acked_at = $3, updated_at = $3 where id = $1 "
-                        + "and agent_id = $2 and status not in ('acked', 'dead_lettered') returning " + COLUMNS)
-                .execute(Sql.tuple(deliveryId, agentId, Sql.at(now)))
-                .flatMap(updated -> {
-                    if (updated.rowCount() > 0) {
-                        return Uni.createFrom().item(Map.entry(Delivery.of(updated.iterator().next()), true));
-                    }
-                    return pool.preparedQuery("select " + COLUMNS + " from deliveries where id = $1 and agent_id = $2")
-                            .execute(Sql.tuple(deliveryId, agentId))
-                            .map(rows -> {
-                                if (rows.rowCount() == 0) {
-                                    throw RelayException.notFound(ErrorCode.DELIVERY_NOT_FOUND,
-                                            "Delivery " + deliveryId + " not found");
-                                }
-                                return Map.entry(Delivery.of(rows.iterator().next()), false);
-                            });
-                });
+        return changeOne(agentId, deliveryId, "update deliveries set status = 'acked', acked_at = $3, updated_at = $3 "
+                + "where id = $1 and agent_id = $2 and status not in ('acked', 'dead_lettered') returning " + COLUMNS,
+                Sql.tuple(deliveryId, agentId, Sql.at(clock.instant())));
+    }
+
+    /**
+     * Records the agent's failure report (§6.5): the first failure wins, and acked, dead-lettered or already failed
+     * rows stay as they are. Answers the row and whether it changed.
+     */
+    public Uni<Map.Entry<Delivery, Boolean>> fail(String agentId, String deliveryId, String error, boolean retryable) {
+        return changeOne(agentId, deliveryId, "update deliveries set status = 'failed', error = $3, retryable = $4, "
+                + "updated_at = $5 where id = $1 and agent_id = $2 and status not in ('acked', 'dead_lettered', "
+                + "'failed') returning " + COLUMNS,
+                Sql.tuple(deliveryId, agentId, error, retryable, Sql.at(clock.instant())));
+    }
+
+    /**
+     * Defers the row (§6.5): it stays (or is again) queued with {@code availableAt} and the agent's reason recorded, a
+     * client-side retry gate only; acked and dead-lettered rows stay as they are. Answers the row and whether it
+     * changed.
+     */
+    public Uni<Map.Entry<Delivery, Boolean>> defer(String agentId, String deliveryId, Instant availableAt,
+            String reason) {
+        return changeOne(agentId, deliveryId, "update deliveries set status = 'queued', available_at = $3, "
+                + "defer_reason = $4, updated_at = $5 where id = $1 and agent_id = $2 and status not in ('acked', "
+                + "'dead_lettered') returning " + COLUMNS,
+                Sql.tuple(deliveryId, agentId, Sql.at(availableAt), reason, Sql.at(clock.instant())));
+    }
+
+    /**
+     * Runs {@code update} (which names the row by $1 id and $2 agent and returns it when it changed); when nothing
+     * changed, answers the row as it is, or 404 `delivery_not_found` when the agent has no such row.
+     */
+    private Uni<Map.Entry<Delivery, Boolean>> changeOne(String agentId, String deliveryId, String update,
+            Tuple args) {
+        return pool.preparedQuery(update).execute(args).flatMap(updated -> {
+            if (updated.rowCount() > 0) {
+                return Uni.createFrom().item(Map.entry(Delivery.of(updated.iterator().next()), true));
+            }
+            return pool.preparedQuery("select " + COLUMNS + " from deliveries where id = $1 and agent_id = $2")
+                    .execute(Sql.tuple(deliveryId, agentId))
+                    .map(rows -> {
+                        if (rows.rowCount() == 0) {
+                            throw RelayException.notFound(ErrorCode.DELIVERY_NOT_FOUND,
+                                    "Delivery " + deliveryId + " not found");
+                        }
+                        return Map.entry(Delivery.of(rows.iterator().next()), false);
+                    });
+        });
     }
 
     private static List<Delivery> list(RowSet<Row> rows) {
