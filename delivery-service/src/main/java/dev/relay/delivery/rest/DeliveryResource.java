@@ -78,7 +78,9 @@ public class DeliveryResource {
     @Path("/{id}/ack")
     public Uni<Success<Map<String, Object>>> ack(@PathParam("id") String id) {
         Principal agent = caller.require(TokenKind.AGENT_TOKEN);
-        return store.ackOne(agent.subjectId(), id).map(result -> Success.of(result.getKey().view()));
+        return store.ackOne(agent.subjectId(), id)
+                .call(result -> result.getValue() ? events.delivered(result.getKey()) : Uni.createFrom().voidItem())
+                .map(result -> Success.of(result.getKey().view()));
     }
 
     @POST

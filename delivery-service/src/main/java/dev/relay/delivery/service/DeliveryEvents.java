@@ -28,6 +28,12 @@ public class DeliveryEvents {
         this.workspaces = workspaces;
     }
 
+    /** `delivery.delivered {delivery_id, message_id}` to the agent whose HTTP ack changed the row (§6.5). */
+    public Uni<Void> delivered(Delivery delivery) {
+        return emit(delivery.workspaceId(), EventTypes.DELIVERY_DELIVERED, about(delivery.id(), delivery.messageId()),
+                delivery.agentId(), delivery.agentName());
+    }
+
     /** `delivery.failed {delivery_id, message_id, error, retryable}` to the agent that reported the failure. */
     public Uni<Void> failed(Delivery delivery) {
         Map<String, Object> data = about(delivery.id(), delivery.messageId());

@@ -130,6 +130,25 @@ class DeliveryReportTest {
     }
 
     @Test
+    void anHttpAckIsToldToTheAgentAsDeliveredOnceOnly() {
+        String id = delivery("9005");
+
+        as(ada).when()
+                .post("/v1/deliveries/" + id + "/ack")
+                .then()
+                .statusCode(200)
+                .body("data.status",
+                        equalTo("acked"));
+        as(ada).when().post("/v1/deliveries/" + id + "/ack").then().statusCode(200);
+
+        List<StandInWorkspaceService.Event> delivered = Await.value("delivery.delivered recorded",
+                () -> events("delivery.delivered"), list -> !list.isEmpty());
+        assertThat(delivered, hasSize(1));
+        assertThat(delivered.getFirst().data().getString("delivery_id"), equalTo(id));
+        assertThat(delivered.getFirst().data().getString("message_id"), equalTo("9005"));
+    }
+
+    @Test
     void anAckedDeliveryCannotFailAnyMore() {
         String id = delivery("9003");
         as(ada).when().post("/v1/deliveries/" + id + "/ack").then().statusCode(200);
