@@ -172,6 +172,27 @@ async function connected(client) {
   return seen;
 }
 
+scenario('quick start: two agents, a channel, a live subscriber, a send, a DM, a disconnect', async () => {
+  const ws = await newWorkspace('quickstart');
+  const alice = ws.relay.as((await ws.relay.agents.register({ name: 'alice' })).token);
+  const bob = ws.relay.as((await ws.relay.agents.register({ name: 'bob' })).token);
+  await alice.channels.create({ name: 'launch', topic: 'Go time' });
+  await bob.channels.join('launch');
+  const seen = await connected(bob);
+  try {
+    const sent = await alice.send('#launch', 'we ship at noon');
+    await until(() => seen.some((e) => e.type === 'message.created' && e.message?.id === sent.id),
+      'bob to receive the channel message');
+    const dm = await alice.dm('bob', 'bring snacks');
+    await until(() => seen.some((e) => e.type === 'dm.received' && e.message?.id === dm.message?.id),
+      'bob to receive the DM');
+  } finally {
+    await bob.disconnect();
+  }
+  const presence = (await ws.relay.agents.presence()).find((p) => p.agentName === 'bob');
+  check(presence?.status === 'offline', `after disconnect bob is ${JSON.stringify(presence)}`);
+});
+
 scenario('realtime: a connected agent receives channel messages and thread replies as they are posted', async () => {
   const ws = await newWorkspace('realtime');
   const alice = ws.relay.as((await ws.relay.agents.register({ name: 'alice' })).token);
