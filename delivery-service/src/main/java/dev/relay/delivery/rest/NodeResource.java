@@ -19,6 +19,7 @@ import dev.relay.common.error.RelayException;
 import dev.relay.common.token.TokenKind;
 import dev.relay.common.wire.Success;
 import dev.relay.delivery.service.NodeService;
+import dev.relay.delivery.service.PushTargets;
 import dev.relay.delivery.ws.NodeSockets;
 import io.smallrye.mutiny.Uni;
 
@@ -28,11 +29,13 @@ public class NodeResource {
 
     private final NodeService nodes;
     private final NodeSockets sockets;
+    private final PushTargets pushTargets;
     private final Caller caller;
     private final Clock clock;
 
-    NodeResource(NodeService nodes, NodeSockets sockets, Caller caller, Clock clock) {
+    NodeResource(NodeService nodes, NodeSockets sockets, PushTargets pushTargets, Caller caller, Clock clock) {
         this.nodes = nodes;
+        this.pushTargets = pushTargets;
         this.sockets = sockets;
         this.caller = caller;
         this.clock = clock;
@@ -42,6 +45,9 @@ public class NodeResource {
     public Uni<RestResponse<Success<Map<String, Object>>>> enrol(Map<String, Object> body) {
         Principal principal = caller.require(TokenKind.WORKSPACE_KEY);
         NodeService.Enrolment enrolment = NodeService.enrolment(body == null ? Map.of() : body);
+        if (enrolment.kind().equals("http_push")) {
+            pushTargets.check((String) enrolment.delivery().get("url"));
+        }
         return nodes.enrol(principal.workspaceId(), enrolment).map(enrolled -> {
             Map<String, Object> view = new java.util.LinkedHashMap<>(enrolled.node().view(clock.instant()));
             view.put("token", enrolled.token());

@@ -150,6 +150,25 @@ class NodeEnrolmentTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"http://127.0.0.1:9000/hook", "http://localhost/hook", "http://api.localhost/hook",
+            "http://[::1]/hook", "http://169.254.169.254/latest/meta-data", "http://10.0.0.5/hook",
+            "https://192.168.1.20/hook", "http://172.16.0.1/hook", "http://100.64.1.1/hook", "http://[fd00::1]/hook",
+            "http://[fe80::1]/hook", "http://0.0.0.0/hook", "http://224.0.0.1/hook",
+            "https://user:pw@example.com/hook"})
+    void anHttpPushNodeAimedAtThisMachineOrAPrivateNetworkIsUnsafe(String url) {
+        enrol(Map.of("name", "hook", "kind", "http_push", "delivery", Map.of("url", url))).statusCode(400)
+                .body("error.code", equalTo("unsafe_node_delivery_url"));
+        given().header("Authorization", ws.key()).get("/v1/nodes/hook").then().statusCode(404);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"https://hooks.example.com/relay", "http://203.0.113.7:8080/in",
+            "https://[2001:db8::1]/in"})
+    void anHttpPushNodeAimedAtAPublicHostIsAccepted(String url) {
+        enrol(Map.of("name", "hook", "kind", "http_push", "delivery", Map.of("url", url))).statusCode(201);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"{\"name\":\"n\",\"kind\":\"carrier-pigeon\"}", "{\"name\":\"n\",\"role\":\"boss\"}",
             "{\"name\":\"n\",\"max_agents\":-1}", "{\"name\":\"n\",\"max_agents\":\"3\"}",
             "{\"name\":\"n\",\"tags\":\"eu\"}", "{\"name\":\"n\",\"node_id\":\"abc\"}"})
