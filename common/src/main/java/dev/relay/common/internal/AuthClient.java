@@ -59,6 +59,22 @@ public class AuthClient {
                 new JsonObject().put("expires_at", expiresAt == null ? null : expiresAt.toString())).replaceWithVoid();
     }
 
+    /**
+     * Whether the credential would still verify: active and not past its expiry. Answers false for one auth-service
+     * no longer knows (deleted), and fails when auth-service cannot answer.
+     */
+    public Uni<Boolean> stillValid(String credentialId, Instant now) {
+        return internal.call(HttpMethod.GET, authUrl, "/internal/credentials/" + credentialId, null)
+                .map(view -> {
+                    String expiresAt = view.getString("expires_at");
+                    return "active".equals(view.getString("status"))
+                            && (expiresAt == null || Instant.parse(expiresAt).isAfter(now));
+                })
+                .onFailure(failure -> failure instanceof dev.relay.common.error.RelayException relay
+                        && relay.status() == 404)
+                .recoverWithItem(false);
+    }
+
     private static Minted minted(JsonObject data) {
         return new Minted(data.getJsonObject("credential").getString("id"), data.getString("token"));
     }

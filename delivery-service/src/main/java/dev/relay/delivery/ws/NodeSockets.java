@@ -16,7 +16,9 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.relay.common.auth.CredentialChange;
+import dev.relay.common.auth.RevocationFeedGap;
 import dev.relay.common.event.EventTypes;
+import dev.relay.common.internal.AuthClient;
 import dev.relay.common.redis.RedisNames;
 import dev.relay.common.ws.CloseCode;
 import dev.relay.delivery.client.WorkspaceClient;
@@ -51,13 +53,16 @@ public class NodeSockets {
     private final NodeService nodes;
     private final DeliveryStore deliveries;
     private final WorkspaceClient workspaces;
+    private final AuthClient auth;
     private final ReactiveRedisDataSource redis;
     private final RedisNames names;
     private final String replicaId;
 
-    NodeSockets(NodeService nodes, DeliveryStore deliveries, WorkspaceClient workspaces, ReactiveRedisDataSource redis,
-            RedisNames names, @ConfigProperty(name = "relay.delivery.replica-id") Optional<String> replicaId) {
+    NodeSockets(NodeService nodes, DeliveryStore deliveries, WorkspaceClient workspaces, AuthClient auth,
+            ReactiveRedisDataSource redis, RedisNames names,
+            @ConfigProperty(name = "relay.delivery.replica-id") Optional<String> replicaId) {
         this.nodes = nodes;
+        this.auth = auth;
         this.deliveries = deliveries;
         this.workspaces = workspaces;
         this.redis = redis;
@@ -342,6 +347,29 @@ public class NodeSockets {
                         connection.connectionId, change.event(), code.reason());
                 connection.context.runOnContext(ignored -> connection.close(code));
             }
+        }));
+    }
+
+    /**
+     * Revocation broadcasts may have been missed while the subscription was gone: ask auth-service about the token
+     * behind every socket here and close those that would no longer verify. A socket whose check fails (auth-service
+     * unreachable) stays: liveness and the next broadcast still apply.
+     */
+    void onRevocationFeedGap(@Observes RevocationFeedGap gap) {
+        Instant now = Instant.now();
+        byNode.values().forEach(list -> list.forEach(connection -> {
+            String credentialId = connection.principal.credentialId();
+            if (credentialId == null) {
+                return;
+            }
+            auth.stillValid(credentialId, now).subscribe().with(valid -> {
+                if (!valid) {
+                    Log.infof("node.token_withdrawn node=%s connection=%s event=missed-broadcast reason=%s",
+                            connection.nodeId, connection.connectionId, CloseCode.NODE_TOKEN_REVOKED.reason());
+                    connection.context.runOnContext(ignored -> connection.close(CloseCode.NODE_TOKEN_REVOKED));
+                }
+            }, failure -> Log.warnf("node %s: cannot check its token after a revocation-feed gap: %s",
+                    connection.nodeId, failure.getMessage()));
         }));
     }
 

@@ -76,6 +76,7 @@ public class StandInAuthService implements QuarkusTestResourceLifecycleManager {
         router.post("/internal/credentials").handler(this::mint);
         router.post("/internal/credentials/revoke-subject").handler(this::revokeSubject);
         router.post("/internal/credentials/:id/rotate").handler(this::rotate);
+        router.get("/internal/credentials/:id").handler(this::credential);
         return Map.of("relay.service.auth-url", "http://127.0.0.1:" + listen(vertx, router));
     }
 
@@ -128,6 +129,15 @@ public class StandInAuthService implements QuarkusTestResourceLifecycleManager {
         Credential minted = ledger.mint(kind.get(), body.getString("workspace_id"), body.getString("subject_id"),
                 body.getString("subject_name"));
         respond(ctx, 201, new JsonObject().put("credential", minted.view()).put("token", minted.token()));
+    }
+
+    private void credential(RoutingContext ctx) {
+        Optional<Credential> found = ledger.credential(ctx.pathParam("id"));
+        if (found.isEmpty()) {
+            fail(ctx, 404, "not_found", "No credential " + ctx.pathParam("id"));
+            return;
+        }
+        respond(ctx, 200, found.get().view());
     }
 
     private void rotate(RoutingContext ctx) {

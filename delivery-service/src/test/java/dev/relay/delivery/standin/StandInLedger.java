@@ -102,6 +102,11 @@ public final class StandInLedger {
     }
 
     /** Marks every active credential that matches as revoked and answers them. */
+    /** Revokes without a broadcast, as if the broadcast had been lost. */
+    public List<Credential> revokeSilently(Predicate<Credential> which) {
+        return revoke(which);
+    }
+
     List<Credential> revoke(Predicate<Credential> which) {
         return credentials.values().stream().filter(c -> c.status().equals("active") && which.test(c)).map(c -> {
             Credential revoked = new Credential(c.id(), c.kind(), c.workspaceId(), c.subjectId(), c.subjectName(),

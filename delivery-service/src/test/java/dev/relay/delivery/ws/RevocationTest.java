@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.relay.common.auth.CredentialChange;
+import dev.relay.common.auth.RevocationListener;
 import dev.relay.common.json.RelayJson;
 import dev.relay.common.redis.RedisNames;
 import dev.relay.common.token.Tokens;
@@ -42,6 +43,9 @@ class RevocationTest {
 
     @Inject
     RedisNames names;
+
+    @Inject
+    RevocationListener revocations;
 
     private Ws ws;
     private NodeCredential node;
@@ -74,6 +78,24 @@ class RevocationTest {
             assertThat(Duration.between(published, Instant.now()).toMillis(), lessThan(1000L));
             assertThat(closed.code(), equalTo(1008));
             assertThat(closed.reason(), equalTo("node_token_revoked"));
+        }
+    }
+
+    @Test
+    void afterARevocationFeedGapASocketWhoseTokenWasRevokedMeanwhileIsClosedAndOthersStay() throws Exception {
+        Agent bo = Fixtures.agent(ws, "bo");
+        NodeCredential other = Fixtures.directNode(bo);
+        try (NodeSocket revoked = Fixtures.connectDirect(node); NodeSocket kept = Fixtures.connectDirect(other)) {
+            // Revoked while the subscription was gone: no broadcast ever arrives for it.
+            StandInAuthService.ledger().revokeSilently(c -> c.id().equals(node.credentialId()));
+
+            revocations.subscriptionLost(); // subscribes again within a second, then checks every socket's token
+
+            Closed closed = revoked.awaitClosed(Duration.ofSeconds(4));
+            assertThat(closed.code(), equalTo(1008));
+            assertThat(closed.reason(), equalTo("node_token_revoked"));
+            Thread.sleep(500);
+            assertThat("a socket with a valid token stays open", kept.isClosed(), equalTo(false));
         }
     }
 
