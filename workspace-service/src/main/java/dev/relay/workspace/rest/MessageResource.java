@@ -31,7 +31,7 @@ import dev.relay.workspace.service.AgentService;
 import dev.relay.workspace.service.Idempotency;
 import dev.relay.workspace.service.Idempotency.Answer;
 import dev.relay.workspace.service.Idempotency.Claim;
-import dev.relay.workspace.service.InboxService;
+import dev.relay.workspace.service.DmPair;
 import dev.relay.workspace.service.MessageService;
 import dev.relay.workspace.service.MessageService.Post;
 import dev.relay.workspace.service.ReceiptService;
@@ -223,7 +223,7 @@ public class MessageResource {
                                 return message;
                             });
                         }
-                        if (!DmVisibility.conversation(reader, InboxService.conversationId(channel.id))
+                        if (!DmVisibility.conversation(reader, DmPair.conversationOf(channel.id))
                                 || !ObserverVisibility.message(reader, message)) {
                             throw hidden;
                         }

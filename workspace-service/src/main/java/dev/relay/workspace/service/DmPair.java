@@ -30,6 +30,14 @@ public record DmPair(String low, String high, String hash) {
         return "dm-" + hash;
     }
 
+    /**
+     * The conversation a DM channel backs: a 1:1's `dmch_<h>` backs `dm_<h>`; a group's conversation id is its channel
+     * id.
+     */
+    public static String conversationOf(String channelId) {
+        return channelId.startsWith("dmch_") ? "dm_" + channelId.substring("dmch_".length()) : channelId;
+    }
+
     /** Numeric order of decimal ids; anything that is not a decimal number sorts by its text after those that are. */
     static int compare(String a, String b) {
         boolean aNumber = a.matches("\\d+");

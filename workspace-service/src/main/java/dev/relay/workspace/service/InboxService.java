@@ -66,7 +66,7 @@ public class InboxService {
                 + " where cm.agent_id = ?1 and c.channel_type <> 0 group by c.id order by max(m.created_at) desc",
                 agentId)
                 .map(rows -> rows.stream()
-                        .map(row -> map("conversation_id", conversationId((String) row[0]), "from", row[4],
+                        .map(row -> map("conversation_id", DmPair.conversationOf((String) row[0]), "from", row[4],
                                 "unread_count", row[1], "last_message",
                                 map("id", row[2], "text", row[3], "created_at", row[5])))
                         .toList());
@@ -81,11 +81,6 @@ public class InboxService {
                         .map(row -> map("message_id", row[0], "channel_name", row[1], "emoji", row[2], "agent_name",
                                 row[3], "created_at", row[4]))
                         .toList());
-    }
-
-    /** A 1:1 DM's backing channel `dmch_<h>` belongs to conversation `dm_<h>` (§1.7); others are their own id. */
-    public static String conversationId(String channelId) {
-        return channelId.startsWith("dmch_") ? "dm_" + channelId.substring("dmch_".length()) : channelId;
     }
 
     private static Uni<List<Object[]>> rows(String sql, Object... parameters) {

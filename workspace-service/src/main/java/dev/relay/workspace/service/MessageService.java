@@ -167,7 +167,7 @@ public class MessageService {
         }
         if (channel.channelType != 0) {
             // A reply in a DM: observers see it only as DM traffic (§7.2).
-            payload.put("conversation_id", InboxService.conversationId(channel.id));
+            payload.put("conversation_id", DmPair.conversationOf(channel.id));
         }
         payload.put("message", core);
         Map<String, Object> data = new LinkedHashMap<>(wire(message));

@@ -247,7 +247,7 @@ public class ReceiptService {
     }
 
     private static String conversationId(Channel channel) {
-        return InboxService.conversationId(channel.id);
+        return DmPair.conversationOf(channel.id);
     }
 
     /** The channel's members other than the agent: who hears of a reaction or a read. */
