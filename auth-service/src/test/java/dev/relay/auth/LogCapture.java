@@ -16,7 +16,7 @@ import org.jboss.logmanager.formatters.PatternFormatter;
  * Test helper: while open, captures every record reaching the root logger as the text an operator could see: the
  * formatted message, the raw pattern, each parameter, and any stack trace.
  */
-final class LogCapture extends Handler implements AutoCloseable {
+public final class LogCapture extends Handler implements AutoCloseable {
 
     /** The message with its parameters applied, whatever the formatting style of the record. */
     private static final PatternFormatter FORMATTED = new PatternFormatter("%s");
@@ -28,14 +28,14 @@ final class LogCapture extends Handler implements AutoCloseable {
         setLevel(Level.ALL);
     }
 
-    static LogCapture start() {
+    public static LogCapture start() {
         LogCapture capture = new LogCapture();
         capture.root.addHandler(capture);
         return capture;
     }
 
     /** Everything captured so far, one entry per record. */
-    List<String> lines() {
+    public List<String> lines() {
         return List.copyOf(lines);
     }
 

@@ -32,6 +32,16 @@ public interface AuthConfig {
     @WithDefault("1h")
     String auditPruneEvery();
 
+    /** How long a join code lives when its creator does not say (at most 30 days either way). */
+    @WithDefault("24h")
+    Duration inviteTtl();
+
+    /**
+     * The engine's public base URL, handed to a machine redeeming a join code. When unset, the URL the redeeming
+     * client used to reach the gateway is handed back.
+     */
+    Optional<String> publicUrl();
+
     /** Signing keys and lifetimes. */
     interface Jwt {
 

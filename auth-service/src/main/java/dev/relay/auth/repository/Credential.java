@@ -51,6 +51,14 @@ public class Credential extends PanacheEntityBase {
 
     public String label;
 
+    /** The credential whose holder had this one minted (null for the workspace's admin key and legacy rows). */
+    @Column(name = "issued_by")
+    public String issuedBy;
+
+    /** The workspace key this credential traces back to; revoking that key revokes this one. */
+    @Column(name = "issuer_key_id")
+    public String issuerKeyId;
+
     @Column(name = "expires_at")
     public Instant expiresAt;
 

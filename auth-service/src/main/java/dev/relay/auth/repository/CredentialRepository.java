@@ -32,6 +32,16 @@ public class CredentialRepository implements PanacheRepositoryBase<Credential, S
         return list("workspaceId = ?1 and status = ?2", workspaceId, Credential.ACTIVE);
     }
 
+    public Uni<List<Credential>> listActiveByIssuerKey(String keyId) {
+        return list("issuerKeyId = ?1 and status = ?2", keyId, Credential.ACTIVE);
+    }
+
+    /** The workspace's keys, the admin key first, then restricted keys by creation. */
+    public Uni<List<Credential>> listWorkspaceKeys(String workspaceId) {
+        return list("workspaceId = ?1 and kind = ?2 order by issuedBy nulls first, createdAt", workspaceId,
+                dev.relay.common.token.TokenKind.WORKSPACE_KEY.wireName());
+    }
+
     /** Records a use at most once per debounce window, so verification does not write on every call. */
     public Uni<Integer> touchLastUsed(String id, Instant now, Instant staleBefore) {
         return update("lastUsedAt = ?1 where id = ?2 and (lastUsedAt is null or lastUsedAt < ?3)", now, id,

@@ -12,12 +12,13 @@ public record CredentialView(String id, String kind, String workspaceId, String 
         String displayPrefix, String status, List<String> scopes, Map<String, Object> filters,
         List<String> capabilities,
         String label, Instant expiresAt, Instant createdAt, Instant rotatedAt, Instant revokedAt, Instant lastUsedAt,
-        Instant previousValidUntil) {
+        Instant previousValidUntil, String issuedBy, String issuerKeyId) {
 
     static CredentialView of(Credential c) {
         return new CredentialView(c.id, c.kind, c.workspaceId, c.subjectId, c.subjectName, c.displayPrefix, c.status,
                 CredentialJson.strings(c.scopes), CredentialJson.object(c.filters),
                 CredentialJson.strings(c.capabilities),
-                c.label, c.expiresAt, c.createdAt, c.rotatedAt, c.revokedAt, c.lastUsedAt, c.previousValidUntil);
+                c.label, c.expiresAt, c.createdAt, c.rotatedAt, c.revokedAt, c.lastUsedAt, c.previousValidUntil,
+                c.issuedBy, c.issuerKeyId);
     }
 }

@@ -43,7 +43,7 @@ public class InternalCredentialResource {
     public record MintBody(@NotBlank String kind, @NotBlank String workspaceId, @NotBlank String subjectId,
             String subjectName, List<String> scopes, Map<String, Object> filters, List<String> capabilities,
             String label,
-            Instant expiresAt) {
+            Instant expiresAt, String issuedBy) {
     }
 
     public record Minted(CredentialView credential, String token) {
@@ -68,7 +68,7 @@ public class InternalCredentialResource {
     public Uni<RestResponse<Success<Minted>>> mint(@Valid @NotNull MintBody body) {
         MintRequest request = new MintRequest(kind(body.kind()), body.workspaceId(), body.subjectId(),
                 body.subjectName(),
-                body.scopes(), body.filters(), body.capabilities(), body.label(), body.expiresAt());
+                body.scopes(), body.filters(), body.capabilities(), body.label(), body.expiresAt(), body.issuedBy());
         return credentials.mint(request, caller())
                 .map(minted -> RestResponse.status(RestResponse.Status.CREATED,
                         Success.of(new Minted(CredentialView.of(minted.credential()), minted.token()))));

@@ -57,11 +57,11 @@ public class InternalVerifyResource {
     /** The verified principal on the wire: as {@link Principal}, with the kind by its wire name. */
     public record PrincipalView(String kind, String workspaceId, String subjectId, String subjectName,
             List<String> scopes, Map<String, Object> filters, List<String> capabilities, String credentialId,
-            String hashPrefix) {
+            String hashPrefix, String displayPrefix) {
 
         static PrincipalView of(Principal p) {
             return new PrincipalView(p.kind().wireName(), p.workspaceId(), p.subjectId(), p.subjectName(),
-                    p.scopes(), p.filters(), p.capabilities(), p.credentialId(), p.hashPrefix());
+                    p.scopes(), p.filters(), p.capabilities(), p.credentialId(), p.hashPrefix(), p.displayPrefix());
         }
     }
 

@@ -10,6 +10,7 @@ import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
 import dev.relay.auth.service.SigningKeys;
 import dev.relay.common.auth.JwtVerifier;
+import dev.relay.common.auth.Capability;
 import dev.relay.common.auth.Principal;
 import dev.relay.common.auth.RefusalReason;
 import dev.relay.common.error.RelayException;
@@ -40,6 +41,11 @@ public class PrincipalFilter {
         if (principal.kind() != TokenKind.WORKSPACE_KEY) {
             throw new RelayException(RefusalReason.WRONG_KIND.errorCode(Optional.of(principal.kind())),
                     "Workspace key required (rk_live_...)");
+        }
+        if (Capability.restricted(principal)) {
+            // The gateway refuses these first; this is the service's own check.
+            throw Capability.refusal(request.getMethod() + " " + request.getUriInfo().getPath(), Capability.ADMIN,
+                    principal);
         }
         current.set(principal);
     }

@@ -26,7 +26,7 @@ public final class CredentialJson {
     static Principal principal(Credential credential, TokenKind kind, String presentedHash) {
         return new Principal(kind, credential.workspaceId, credential.subjectId, credential.subjectName,
                 strings(credential.scopes), object(credential.filters), strings(credential.capabilities), credential.id,
-                Tokens.hashPrefix(presentedHash));
+                Tokens.hashPrefix(presentedHash), credential.displayPrefix);
     }
 
     public static List<String> strings(String json) {

@@ -24,6 +24,7 @@ import dev.relay.common.token.TokenKind;
 import dev.relay.common.token.Tokens;
 import dev.relay.common.ws.CloseCode;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.logging.Log;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
@@ -50,7 +51,7 @@ public class CredentialService {
     /** What to mint. Scopes and filters apply to observer tokens, capabilities to restricted workspace keys. */
     public record MintRequest(TokenKind kind, String workspaceId, String subjectId, String subjectName,
             List<String> scopes, Map<String, Object> filters, List<String> capabilities, String label,
-            Instant expiresAt) {
+            Instant expiresAt, String issuedBy) {
     }
 
     /** A credential together with its raw token, which exists only in this answer. */
@@ -81,9 +82,33 @@ public class CredentialService {
         credential.label = request.label();
         credential.expiresAt = request.expiresAt();
         credential.createdAt = now;
-        return credentials.persist(credential)
+        return issuer(request.issuedBy()).flatMap(issuer -> {
+            credential.issuedBy = issuer == null ? null : issuer.id;
+            credential.issuerKeyId = request.kind() == TokenKind.WORKSPACE_KEY ? credential.id : rootKey(issuer);
+            return credentials.persist(credential);
+        })
                 .call(saved -> audit.record(entry("minted", saved), caller, now))
                 .map(saved -> new Minted(saved, token));
+    }
+
+    private Uni<Credential> issuer(String issuedBy) {
+        if (issuedBy == null || issuedBy.isBlank()) {
+            return Uni.createFrom().nullItem();
+        }
+        return credentials.findById(issuedBy).map(found -> {
+            if (found == null) {
+                throw RelayException.badRequest("issued_by: credential " + issuedBy + " not found");
+            }
+            return found;
+        });
+    }
+
+    /** The workspace key at the root of the issuer's chain: the issuer itself when it is a workspace key. */
+    private static String rootKey(Credential issuer) {
+        if (issuer == null) {
+            return null;
+        }
+        return TokenKind.WORKSPACE_KEY.wireName().equals(issuer.kind) ? issuer.id : issuer.issuerKeyId;
     }
 
     /**
@@ -123,7 +148,11 @@ public class CredentialService {
         }));
     }
 
-    /** Revokes one credential; revoking an already revoked one changes nothing and answers it as it is. */
+    /**
+     * Revokes one credential; revoking an already revoked one changes nothing and answers it as it is. Revoking a
+     * restricted workspace key also revokes everything minted under it (its machine's node and agent tokens), and
+     * their sockets are closed with {@code workspace_key_revoked}.
+     */
     public Uni<Credential> revoke(String credentialId, String why, Caller caller) {
         return revokeCommitted(credentialId, why, caller)
                 .call(revoked -> revoked.changed()
@@ -131,7 +160,29 @@ public class CredentialService {
                                 revoked.credential(), hashes(revoked.credential()),
                                 revokedReason(revoked.credential())))
                         : Uni.createFrom().voidItem())
+                .call(revoked -> restrictedKey(revoked.credential())
+                        ? revokeIssuedUnder(revoked.credential(), caller)
+                        : Uni.createFrom().voidItem())
                 .map(Revoked::credential);
+    }
+
+    private static boolean restrictedKey(Credential credential) {
+        return TokenKind.WORKSPACE_KEY.wireName().equals(credential.kind)
+                && !CredentialJson.strings(credential.capabilities).isEmpty();
+    }
+
+    /** Runs again for an already revoked key too, so a cascade cut short by a crash is finished by a retry. */
+    private Uni<Void> revokeIssuedUnder(Credential key, Caller caller) {
+        String why = "its workspace key " + key.displayPrefix + "…" + (key.label == null
+                ? ""
+                : " (" + key.label
+                        + ")")
+                + " was revoked";
+        return revokeAll(() -> credentials.listActiveByIssuerKey(key.id), why, caller,
+                CloseCode.WORKSPACE_KEY_REVOKED.reason())
+                .invoke(cascaded -> Log.infof("credential.cascade key=%s workspace=%s revoked=%d", key.id,
+                        key.workspaceId, cascaded.size()))
+                .replaceWithVoid();
     }
 
     private record Revoked(Credential credential, boolean changed) {
@@ -153,16 +204,17 @@ public class CredentialService {
 
     /** Revokes every active credential of a subject (an agent, node or observer) in one transaction. */
     public Uni<List<Credential>> revokeSubject(String workspaceId, String subjectId, String why, Caller caller) {
-        return revokeAll(() -> credentials.listActiveBySubject(workspaceId, subjectId), why, caller);
+        return revokeAll(() -> credentials.listActiveBySubject(workspaceId, subjectId), why, caller, null);
     }
 
     /** Revokes every active credential of a workspace (the workspace was deleted). */
     public Uni<List<Credential>> revokeWorkspace(String workspaceId, String why, Caller caller) {
-        return revokeAll(() -> credentials.listActiveByWorkspace(workspaceId), why, caller);
+        return revokeAll(() -> credentials.listActiveByWorkspace(workspaceId), why, caller, null);
     }
 
     /** The query is made inside the transaction: entities loaded outside it would be changed but never flushed. */
-    private Uni<List<Credential>> revokeAll(Supplier<Uni<List<Credential>>> query, String why, Caller caller) {
+    private Uni<List<Credential>> revokeAll(Supplier<Uni<List<Credential>>> query, String why, Caller caller,
+            String closeReason) {
         Instant now = clock.instant();
         return Panache.withTransaction(() -> query.get().call(found -> {
             Uni<Void> chain = Uni.createFrom().voidItem();
@@ -175,7 +227,7 @@ public class CredentialService {
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (Credential credential : revoked) {
                 chain = chain.call(() -> publisher.publish(change(CredentialChange.REVOKED, credential,
-                        hashes(credential), revokedReason(credential))));
+                        hashes(credential), closeReason != null ? closeReason : revokedReason(credential))));
             }
             return chain;
         });

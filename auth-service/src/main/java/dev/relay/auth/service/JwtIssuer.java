@@ -80,6 +80,8 @@ public class JwtIssuer {
                 .claim(PrincipalClaims.CAPABILITIES, principal.capabilities())
                 .claim(PrincipalClaims.CREDENTIAL_ID, principal.credentialId())
                 .claim(PrincipalClaims.HASH_PREFIX, principal.hashPrefix())
+                .claim(PrincipalClaims.DISPLAY_PREFIX,
+                        principal.displayPrefix() == null ? "" : principal.displayPrefix())
                 .jws()
                 .keyId(keys.currentKeyId())
                 .sign(keys.privateKey());

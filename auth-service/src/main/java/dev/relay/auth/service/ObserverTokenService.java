@@ -60,7 +60,7 @@ public class ObserverTokenService {
         String id = Ids.observerTokenId(ids.nextId());
         return Panache.withTransaction(() -> requireFreeName(workspaceId, name, id)
                 .flatMap(free -> credentialService.mint(new MintRequest(TokenKind.OBSERVER_TOKEN, workspaceId, id, name,
-                        scopes, filters, List.of(), null, expiresAt), caller))
+                        scopes, filters, List.of(), null, expiresAt, null), caller))
                 .flatMap(minted -> {
                     ObserverToken token = new ObserverToken();
                     token.id = id;

@@ -137,7 +137,10 @@ public class VerificationService {
                     + "backfill-kinds";
         } else if (!credential.isActive()) {
             reason = Optional.of(RefusalReason.REVOKED);
-            message = name + " was revoked at " + credential.revokedAt;
+            message = name + " was revoked at " + credential.revokedAt
+                    + (credential.revokedReason == null || credential.revokedReason.isBlank()
+                            ? ""
+                            : ": " + credential.revokedReason);
         } else if (credential.expiresAt != null && !credential.expiresAt.isAfter(now)) {
             reason = Optional.of(RefusalReason.EXPIRED);
             message = name + " expired at " + credential.expiresAt;

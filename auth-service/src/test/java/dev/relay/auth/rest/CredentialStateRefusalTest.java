@@ -31,7 +31,7 @@ class CredentialStateRefusalTest {
         Minted minted = mint("agent_token");
         String revokedAt = CredentialApi.revoke(minted.id()).statusCode(200).extract().path("data.revoked_at");
         assertRefused(verify(minted.token(), "agent_token"), "revoked", 401, "agent_token_invalid")
-                .body("data.error.message", matchesPattern("Agent token was revoked at " + ISO_INSTANT))
+                .body("data.error.message", matchesPattern("Agent token was revoked at " + ISO_INSTANT + ": test"))
                 .body("data.error.message", startsWith("Agent token was revoked at " + revokedAt.substring(0, 19)))
                 .body("data.hash_prefix", equalTo(minted.hashPrefix()));
     }

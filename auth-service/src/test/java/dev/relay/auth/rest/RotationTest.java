@@ -67,7 +67,7 @@ class RotationTest {
         CredentialApi.revoke(original.id()).statusCode(200);
         assertRefused(verify(rotated.token(), "agent_token"), "revoked", 401, "agent_token_invalid");
         assertRefused(verify(original.token(), "agent_token"), "revoked", 401, "agent_token_invalid")
-                .body("data.error.message", matchesPattern("Agent token was revoked at \\S+Z"));
+                .body("data.error.message", matchesPattern("Agent token was revoked at \\S+Z: test"));
     }
 
     @Test

@@ -26,7 +26,7 @@ class PrincipalJwtReuseTest {
 
     private static Principal agent(String hashPrefix, List<String> scopes) {
         return new Principal(TokenKind.AGENT_TOKEN, "ws_reuse", "agent_1", "alice", scopes, Map.of(), List.of(),
-                "cred_reuse_" + hashPrefix, hashPrefix);
+                "cred_reuse_" + hashPrefix, hashPrefix, "at_live_aaaa");
     }
 
     @Test
@@ -54,9 +54,9 @@ class PrincipalJwtReuseTest {
         assertNotEquals(first.token(), issuer.principal(agent("aaaa0004", List.of()), now).token(),
                 "another token (hash prefix) of the credential");
         Principal narrowed = new Principal(TokenKind.OBSERVER_TOKEN, "ws_reuse", "ot_1", "o", List.of("stream:read"),
-                Map.of(), List.of(), "cred_o", "bbbb0001");
+                Map.of(), List.of(), "cred_o", "bbbb0001", "ot_live_bbbb");
         Principal widened = new Principal(TokenKind.OBSERVER_TOKEN, "ws_reuse", "ot_1", "o",
-                List.of("stream:read", "messages:read"), Map.of(), List.of(), "cred_o", "bbbb0001");
+                List.of("stream:read", "messages:read"), Map.of(), List.of(), "cred_o", "bbbb0001", "ot_live_bbbb");
         assertNotEquals(issuer.principal(narrowed, now).token(), issuer.principal(widened, now).token(),
                 "changed scopes");
     }

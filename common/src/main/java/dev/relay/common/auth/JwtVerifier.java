@@ -78,7 +78,8 @@ public final class JwtVerifier {
         return new Principal(kind, token.getClaim(PrincipalClaims.WORKSPACE_ID), token.getSubject(),
                 token.getClaim(PrincipalClaims.SUBJECT_NAME), strings(token, PrincipalClaims.SCOPES),
                 object(token, PrincipalClaims.FILTERS), strings(token, PrincipalClaims.CAPABILITIES),
-                token.getClaim(PrincipalClaims.CREDENTIAL_ID), token.getClaim(PrincipalClaims.HASH_PREFIX));
+                token.getClaim(PrincipalClaims.CREDENTIAL_ID), token.getClaim(PrincipalClaims.HASH_PREFIX),
+                token.getClaim(PrincipalClaims.DISPLAY_PREFIX));
     }
 
     // Array and object claims come back as JSON-P values, whose toString is their JSON text.

@@ -10,9 +10,11 @@ import dev.relay.common.token.TokenKind;
  * the principal JWT; services never see the raw token.
  *
  * @param capabilities what a restricted workspace key may do; empty for every other kind and for the full key
+ * @param displayPrefix the token's kind prefix and first secret characters (e.g. {@code rk_live_3f9a}), safe to show
  */
 public record Principal(TokenKind kind, String workspaceId, String subjectId, String subjectName, List<String> scopes,
-        Map<String, Object> filters, List<String> capabilities, String credentialId, String hashPrefix) {
+        Map<String, Object> filters, List<String> capabilities, String credentialId, String hashPrefix,
+        String displayPrefix) {
 
     public Principal {
         scopes = scopes == null ? List.of() : List.copyOf(scopes);

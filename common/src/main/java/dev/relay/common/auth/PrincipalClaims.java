@@ -18,6 +18,7 @@ public final class PrincipalClaims {
     public static final String CAPABILITIES = "caps";
     public static final String CREDENTIAL_ID = "cid";
     public static final String HASH_PREFIX = "hp";
+    public static final String DISPLAY_PREFIX = "dp";
     /** MicroProfile JWT's role claim: `principal` + `kind:<kind>` for principals, `service:<name>` for services. */
     public static final String GROUPS = "groups";
 

@@ -30,6 +30,11 @@ public enum ErrorCode {
     NODE_ID_MISMATCH("node_id_mismatch"),
     ACTION_DENIED("action_denied"),
 
+    // Join codes: a code that existed but can no longer be redeemed (410 Gone), each with its own reason
+    INVITE_USED("invite_used"),
+    INVITE_EXPIRED("invite_expired"),
+    INVITE_REVOKED("invite_revoked"),
+
     // Validation
     INVALID_REQUEST("invalid_request"),
     INVALID_JSON("invalid_json"),
@@ -58,6 +63,8 @@ public enum ErrorCode {
     NODE_NOT_FOUND("node_not_found"),
     NODE_AGENT_BINDING_NOT_FOUND("node_agent_binding_not_found"),
     OBSERVER_TOKEN_NOT_FOUND("observer_token_not_found"),
+    INVITE_NOT_FOUND("invite_not_found"),
+    WORKSPACE_KEY_NOT_FOUND("workspace_key_not_found"),
     FILE_NOT_FOUND("file_not_found"),
     ACTION_NOT_FOUND("action_not_found"),
     INVOCATION_NOT_FOUND("invocation_not_found"),
@@ -126,6 +133,8 @@ public enum ErrorCode {
             case NOT_FOUND, WORKSPACE_NOT_FOUND, AGENT_NOT_FOUND, CHANNEL_NOT_FOUND, MESSAGE_NOT_FOUND -> 404;
             case DELIVERY_NOT_FOUND, NODE_NOT_FOUND, NODE_AGENT_BINDING_NOT_FOUND, OBSERVER_TOKEN_NOT_FOUND -> 404;
             case FILE_NOT_FOUND, ACTION_NOT_FOUND, INVOCATION_NOT_FOUND, DM_CONVERSATION_NOT_FOUND -> 404;
+            case INVITE_NOT_FOUND, WORKSPACE_KEY_NOT_FOUND -> 404;
+            case INVITE_USED, INVITE_EXPIRED, INVITE_REVOKED -> 410;
             case AGENT_ALREADY_EXISTS, CHANNEL_ALREADY_EXISTS, OBSERVER_TOKEN_NAME_CONFLICT, NODE_NAME_CONFLICT -> 409;
             case NODE_CAPACITY_EXCEEDED, AGENT_BOUND_TO_NODE, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_IN_PROGRESS -> 409;
             case PROVIDER_INSTANCE_CONFLICT, DM_CONVERSATION_ID_COLLISION, ACTION_NAME_CONFLICT -> 409;

@@ -29,11 +29,34 @@ public class AuthClient {
     }
 
     public Uni<Minted> mint(TokenKind kind, String workspaceId, String subjectId, String subjectName) {
+        return mint(kind, workspaceId, subjectId, subjectName, null);
+    }
+
+    /**
+     * Mints a credential on behalf of the caller's own credential {@code issuedBy} (may be null). auth-service
+     * traces every credential back to the workspace key it came from, so revoking a machine's key revokes
+     * everything that machine was given.
+     */
+    public Uni<Minted> mint(TokenKind kind, String workspaceId, String subjectId, String subjectName,
+            String issuedBy) {
         JsonObject body = new JsonObject().put("kind", kind.wireName())
                 .put("workspace_id", workspaceId)
                 .put("subject_id", subjectId)
-                .put("subject_name", subjectName);
+                .put("subject_name", subjectName)
+                .put("issued_by", issuedBy);
         return internal.post(authUrl, "/internal/credentials", body).map(AuthClient::minted);
+    }
+
+    /**
+     * The workspace key a credential traces back to (its minting chain's root), or null when it has none (minted
+     * without a caller, or unknown to auth-service).
+     */
+    public Uni<String> issuerKeyOf(String credentialId) {
+        return internal.call(HttpMethod.GET, authUrl, "/internal/credentials/" + credentialId, null)
+                .map(view -> view.getString("issuer_key_id"))
+                .onFailure(failure -> failure instanceof dev.relay.common.error.RelayException relay
+                        && relay.status() == 404)
+                .recoverWithNull();
     }
 
     public Uni<Minted> rotate(String credentialId) {

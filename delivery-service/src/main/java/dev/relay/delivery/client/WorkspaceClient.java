@@ -36,11 +36,16 @@ public class WorkspaceClient {
         }
     }
 
-    /** Registers a new agent (409 {@code agent_already_exists} when the name is taken). */
-    public Uni<AgentRef> register(String workspaceId, String name, String type, Map<String, Object> metadata) {
+    /**
+     * Registers a new agent (409 {@code agent_already_exists} when the name is taken); its token is issued by the
+     * caller's credential {@code issuedBy} (a broker's node token).
+     */
+    public Uni<AgentRef> register(String workspaceId, String name, String type, Map<String, Object> metadata,
+            String issuedBy) {
         JsonObject body = new JsonObject().put("name", name)
                 .put("type", type)
-                .put("metadata", new JsonObject(metadata));
+                .put("metadata", new JsonObject(metadata))
+                .put("issued_by", issuedBy);
         return internal.post(workspaceUrl, path(workspaceId, "/agents"), body).map(AgentRef::of);
     }
 

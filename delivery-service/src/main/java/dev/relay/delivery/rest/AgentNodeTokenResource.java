@@ -27,7 +27,7 @@ public class AgentNodeTokenResource {
     @POST
     public Uni<Success<Map<String, Object>>> nodeToken() {
         Principal agent = caller.require(TokenKind.AGENT_TOKEN);
-        return nodes.directNodeToken(agent.workspaceId(), agent.subjectId(), agent.subjectName())
+        return nodes.directNodeToken(agent.workspaceId(), agent.subjectId(), agent.subjectName(), agent.credentialId())
                 .map(token -> Success.of(Map.of("node_id", token.nodeId(), "node_name", token.nodeName(), "token",
                         token.token())));
     }

@@ -18,6 +18,7 @@ import dev.relay.common.auth.Principal;
 import dev.relay.common.error.RelayException;
 import dev.relay.common.token.TokenKind;
 import dev.relay.common.wire.Success;
+import dev.relay.delivery.service.KeyOwnership;
 import dev.relay.delivery.service.NodeService;
 import dev.relay.delivery.service.PushTargets;
 import dev.relay.delivery.ws.NodeSockets;
@@ -32,9 +33,12 @@ public class NodeResource {
     private final PushTargets pushTargets;
     private final Caller caller;
     private final Clock clock;
+    private final KeyOwnership ownership;
 
-    NodeResource(NodeService nodes, NodeSockets sockets, PushTargets pushTargets, Caller caller, Clock clock) {
+    NodeResource(NodeService nodes, NodeSockets sockets, PushTargets pushTargets, Caller caller, Clock clock,
+            KeyOwnership ownership) {
         this.nodes = nodes;
+        this.ownership = ownership;
         this.pushTargets = pushTargets;
         this.sockets = sockets;
         this.caller = caller;
@@ -48,7 +52,7 @@ public class NodeResource {
         if (enrolment.kind().equals("http_push")) {
             pushTargets.check((String) enrolment.delivery().get("url"));
         }
-        return nodes.enrol(principal.workspaceId(), enrolment).map(enrolled -> {
+        return nodes.enrol(principal.workspaceId(), enrolment, principal).map(enrolled -> {
             Map<String, Object> view = new java.util.LinkedHashMap<>(enrolled.node().view(clock.instant()));
             view.put("token", enrolled.token());
             return RestResponse.status(RestResponse.Status.CREATED, Success.of(view));
@@ -102,7 +106,10 @@ public class NodeResource {
         if (!(priority instanceof Integer)) {
             throw RelayException.badRequest("priority must be an integer");
         }
-        return nodes.bind(principal.workspaceId(), name, agentName, (String) sessionRef, (Integer) priority)
+        return nodes.get(principal.workspaceId(), name)
+                .flatMap(node -> ownership.requireOwn(principal, node, "Binding agents on"))
+                .flatMap(own -> nodes.bind(principal.workspaceId(), name, agentName, (String) sessionRef,
+                        (Integer) priority))
                 .call(binding -> sockets.replay(List.of(binding.agentId())))
                 .map(binding -> RestResponse.status(RestResponse.Status.CREATED,
                         Success.of(NodeService.view(binding))));
@@ -112,6 +119,9 @@ public class NodeResource {
     @Path("/{name}/agents/{agentName}")
     public Uni<RestResponse<Void>> unbind(@PathParam("name") String name, @PathParam("agentName") String agentName) {
         Principal principal = caller.require(TokenKind.WORKSPACE_KEY);
-        return nodes.unbind(principal.workspaceId(), name, agentName).map(ignored -> RestResponse.noContent());
+        return nodes.get(principal.workspaceId(), name)
+                .flatMap(node -> ownership.requireOwn(principal, node, "Unbinding agents from"))
+                .flatMap(own -> nodes.unbind(principal.workspaceId(), name, agentName))
+                .map(ignored -> RestResponse.noContent());
     }
 }

@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.relay.common.auth.Principal;
 import dev.relay.common.error.ErrorCode;
 import dev.relay.common.error.RelayException;
 import dev.relay.common.id.Ids;
@@ -43,13 +44,16 @@ public class NodeService {
 
     private final Pool pool;
     private final AuthClient auth;
+    private final KeyOwnership ownership;
     private final WorkspaceClient workspaces;
     private final Snowflake ids;
     private final Clock clock;
 
-    NodeService(Pool pool, AuthClient auth, WorkspaceClient workspaces, Snowflake ids, Clock clock) {
+    NodeService(Pool pool, AuthClient auth, WorkspaceClient workspaces, Snowflake ids, Clock clock,
+            KeyOwnership ownership) {
         this.pool = pool;
         this.auth = auth;
+        this.ownership = ownership;
         this.workspaces = workspaces;
         this.ids = ids;
         this.clock = clock;
@@ -213,10 +217,14 @@ public class NodeService {
      * Enrols a node, or re-enrols an existing one (found by node id, else name, else a broker's machine id): it gets
      * a new token, the previous one stops working at once, and the node is offline until it registers again.
      */
-    public Uni<Enrolled> enrol(String workspaceId, Enrolment e) {
+    /**
+     * Enrols a node, or re-enrols (rotating its token) the node of that id or name. A restricted workspace key may
+     * re-enrol only a node it enrolled itself; the new node's token is issued by the caller's key.
+     */
+    public Uni<Enrolled> enrol(String workspaceId, Enrolment e, Principal caller) {
         return existing(workspaceId, e).flatMap(found -> found.isPresent()
-                ? reenrol(found.get(), e)
-                : create(workspaceId, e));
+                ? ownership.requireOwn(caller, found.get(), "Re-enrolling").flatMap(own -> reenrol(own, e))
+                : create(workspaceId, e, caller.credentialId()));
     }
 
     private Uni<Optional<Node>> existing(String workspaceId, Enrolment e) {
@@ -250,9 +258,9 @@ public class NodeService {
                 + "enrol with that node's node_id");
     }
 
-    private Uni<Enrolled> create(String workspaceId, Enrolment e) {
+    private Uni<Enrolled> create(String workspaceId, Enrolment e, String issuedBy) {
         String id = e.nodeId() != null ? e.nodeId() : Ids.nodeId(ids.nextId());
-        return auth.mint(TokenKind.NODE_TOKEN, workspaceId, id, e.name())
+        return auth.mint(TokenKind.NODE_TOKEN, workspaceId, id, e.name(), issuedBy)
                 .flatMap(minted -> pool.preparedQuery("insert into nodes (id, workspace_id, name, kind, role, "
                         + "machine_id, delivery_adapter, delivery, capabilities, tags, version, max_agents, status, "
                         + "credential_id, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
@@ -416,7 +424,8 @@ public class NodeService {
     public record DirectNodeToken(String nodeId, String nodeName, String token) {
     }
 
-    public Uni<DirectNodeToken> directNodeToken(String workspaceId, String agentId, String agentName) {
+    public Uni<DirectNodeToken> directNodeToken(String workspaceId, String agentId, String agentName,
+            String issuedBy) {
         String nodeId = Ids.directNodeId(agentId);
         String nodeName = Ids.directNodeName(agentId);
         return pool.preparedQuery(Binding.SELECT + "where b.agent_id = $1 and b.status = 'active'")
@@ -434,7 +443,7 @@ public class NodeService {
                 .flatMap(found -> {
                     Uni<Minted> token = found.isPresent() && found.get().credentialId() != null
                             ? auth.rotate(found.get().credentialId())
-                            : auth.mint(TokenKind.NODE_TOKEN, workspaceId, nodeId, nodeName);
+                            : auth.mint(TokenKind.NODE_TOKEN, workspaceId, nodeId, nodeName, issuedBy);
                     return token.flatMap(minted -> pool.withTransaction(conn -> conn
                             .preparedQuery("insert into nodes (id, workspace_id, name, kind, role, delivery_adapter, "
                                     + "delivery, capabilities, tags, version, max_agents, status, credential_id, "

@@ -268,7 +268,8 @@ final class NodeConnection {
         String name = requiredString(frame, "name");
         String sessionRef = frame.getValue("session_ref") instanceof String s ? s : null;
         return sockets.workspaces()
-                .register(workspaceId, name, "agent", Map.of("provider_name", provider, "origin_node_id", nodeId))
+                .register(workspaceId, name, "agent", Map.of("provider_name", provider, "origin_node_id", nodeId),
+                        principal.credentialId())
                 .flatMap(agent -> sockets.nodes()
                         .hostOnNode(workspaceId, agent.agentId(), agent.name(), nodeId, provider, sessionRef)
                         .replaceWith(agent))

@@ -90,7 +90,8 @@ public class EdgeAuthenticator {
         if ("verified".equals(data.getString("outcome"))) {
             JsonObject principal = data.getJsonObject("principal", new JsonObject());
             return new EdgeVerdict.Allowed(data.getString("jwt"), Instant.parse(data.getString("jwt_expires_at")),
-                    data.getString("kind"), principal.getString("workspace_id"), data.getString("hash_prefix"));
+                    data.getString("kind"), principal.getString("workspace_id"), data.getString("hash_prefix"),
+                    principal.getJsonArray("capabilities", new JsonArray()).stream().map(String::valueOf).toList());
         }
         JsonObject error = data.getJsonObject("error", new JsonObject());
         return new EdgeVerdict.Denied(data.getInteger("status", 401), error.getString("code", "unauthorized"),

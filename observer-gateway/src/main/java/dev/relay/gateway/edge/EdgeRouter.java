@@ -5,8 +5,11 @@ import java.util.Optional;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import dev.relay.common.auth.Capability;
 import dev.relay.common.error.ErrorCode;
 import dev.relay.common.error.RelayException;
+import dev.relay.common.token.TokenKind;
+import dev.relay.common.token.Tokens;
 import dev.relay.common.wire.Failure;
 import dev.relay.gateway.auth.EdgeAuthenticator;
 import dev.relay.gateway.auth.EdgeVerdict;
@@ -88,6 +91,8 @@ public class EdgeRouter {
                 .with(
                         verdict -> {
                             switch (verdict) {
+                                case EdgeVerdict.Allowed allowed when lacksCapability(allowed, access) -> refuse(
+                                        context, route, missingCapability(allowed, route, token));
                                 case EdgeVerdict.Allowed allowed -> limitThenServe(context, route, allowed, token);
                                 case EdgeVerdict.Denied denied -> refuse(context, route,
                                         observerStream ? StreamRules.refusal(denied, token != null) : denied);
@@ -148,6 +153,21 @@ public class EdgeRouter {
             return;
         }
         proxies.forward(route.owner(), context.request(), allowed == null ? null : allowed.jwt());
+    }
+
+    /** A restricted workspace key on a route its capabilities do not cover. */
+    private static boolean lacksCapability(EdgeVerdict.Allowed allowed, Access access) {
+        return TokenKind.WORKSPACE_KEY.wireName().equals(allowed.kind()) && !allowed.capabilities().isEmpty()
+                && !allowed.capabilities().contains(access.keyCapability().wireName());
+    }
+
+    private static EdgeVerdict.Denied missingCapability(EdgeVerdict.Allowed allowed, PublicRoute route,
+            String token) {
+        Capability needed = route.access().keyCapability();
+        return new EdgeVerdict.Denied(ErrorCode.MISSING_CAPABILITY.status(), ErrorCode.MISSING_CAPABILITY.code(),
+                Capability.refusalMessage(route.method() + " " + route.template(), needed,
+                        Tokens.displayPrefix(token), allowed.capabilities()),
+                "missing_capability:" + needed.wireName(), allowed.kind(), allowed.hashPrefix());
     }
 
     private static void refuse(RoutingContext context, PublicRoute route, EdgeVerdict.Denied denied) {

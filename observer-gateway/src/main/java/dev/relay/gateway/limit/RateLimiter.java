@@ -17,7 +17,8 @@ import io.smallrye.mutiny.Uni;
 /**
  * Rate limits (contract §1.5): per workspace, per minute, in fixed windows counted in Redis so every gateway replica
  * shares one count. Most routes share the workspace's `global` window at the base limit; a few busy routes have a
- * window of their own at a fraction of it. The public workspace lookup is limited per client address instead.
+ * window of their own at a fraction of it. The public workspace lookup and join-code redemption are limited per client
+ * address instead (each in its own window), which also keeps join codes out of reach of guessing.
  *
  * <p>
  * When Redis cannot answer, requests pass (with a warning): a limiter outage must not become an engine outage.
@@ -41,6 +42,7 @@ public class RateLimiter {
             "GET /v1/channels/:name/messages", 1.0,
             "GET /v1/agents/presence", 0.3);
     private static final String LOOKUP = "GET /v1/workspaces/by-name/:name";
+    private static final String REDEEM = "POST /v1/invites/redeem";
 
     private final ReactiveRedisDataSource redis;
     private final RedisNames names;
@@ -74,18 +76,18 @@ public class RateLimiter {
     }
 
     /**
-     * Counts the request against its window: a workspace's, or for the public lookup the client address's. A
-     * request with neither (an unauthenticated route other than the lookup) is not limited.
+     * Counts the request against its window: a workspace's, or for the public lookup and redemption the client
+     * address's. A request with neither (another unauthenticated route) is not limited.
      */
     public Uni<Decision> check(PublicRoute route, String workspaceId, String clientAddress) {
         String routeName = route.method() + " " + route.template();
         if (route.webSocket()) {
             return Uni.createFrom().item(Decision.UNLIMITED);
         }
-        if (routeName.equals(LOOKUP)) {
+        if (routeName.equals(LOOKUP) || routeName.equals(REDEEM)) {
             return lookupsPerMinute == 0 || clientAddress == null
                     ? Uni.createFrom().item(Decision.UNLIMITED)
-                    : count("ip-" + clientAddress, "lookup", lookupsPerMinute);
+                    : count("ip-" + clientAddress, routeName.equals(LOOKUP) ? "lookup" : "redeem", lookupsPerMinute);
         }
         if (workspaceId == null || perMinute == 0) {
             return Uni.createFrom().item(Decision.UNLIMITED);

@@ -31,6 +31,12 @@ public final class RouteTable {
         b.add(AUTH_SERVICE, "POST GET", "/v1/observer-tokens", "W");
         b.add(AUTH_SERVICE, "GET PATCH DELETE", "/v1/observer-tokens/:id", "W");
         b.add(AUTH_SERVICE, "POST", "/v1/observer-tokens/:id/rotate", "W");
+        // auth-service: the workspace's keys and join codes (restricted machine keys)
+        b.add(AUTH_SERVICE, "GET", "/v1/workspace/keys", "W");
+        b.add(AUTH_SERVICE, "DELETE", "/v1/workspace/keys/:id", "W");
+        b.add(AUTH_SERVICE, "POST GET", "/v1/workspace/invites", "W");
+        b.add(AUTH_SERVICE, "DELETE", "/v1/workspace/invites/:id", "W");
+        b.add(AUTH_SERVICE, "POST", "/v1/invites/redeem", "-");
         // workspace-service: workspaces (§3.1)
         b.add(WORKSPACE_SERVICE, "POST", "/v1/workspaces", "W?");
         b.add(WORKSPACE_SERVICE, "GET", "/v1/workspaces/by-name/:name", "-");
@@ -42,14 +48,15 @@ public final class RouteTable {
         b.add(WORKSPACE_SERVICE, "GET", "/v1/workspace/events", "W O:stream:read");
         b.add(WORKSPACE_SERVICE, "GET", "/v1/activity", "W O:activity:read");
         // agents and presence (§3.3, §9)
-        b.add(WORKSPACE_SERVICE, "POST", "/v1/agents", "W");
-        b.add(WORKSPACE_SERVICE, "GET", "/v1/agents", "W A O:agents:read");
-        b.add(WORKSPACE_SERVICE, "GET", "/v1/agents/presence", "W A");
+        b.add(WORKSPACE_SERVICE, "POST", "/v1/agents", "W:agents:register");
+        b.add(WORKSPACE_SERVICE, "GET", "/v1/agents", "W:agents:read A O:agents:read");
+        b.add(WORKSPACE_SERVICE, "GET", "/v1/agents/presence", "W:agents:read A");
         b.add(WORKSPACE_SERVICE, "POST", "/v1/agents/heartbeat", "A");
         b.add(WORKSPACE_SERVICE, "POST", "/v1/agents/disconnect", "A");
-        b.add(WORKSPACE_SERVICE, "GET", "/v1/agents/:name", "W A O:agents:read");
-        b.add(WORKSPACE_SERVICE, "PATCH DELETE", "/v1/agents/:name", "W");
-        b.add(WORKSPACE_SERVICE, "POST", "/v1/agents/:name/rotate-token", "W A");
+        b.add(WORKSPACE_SERVICE, "GET", "/v1/agents/:name", "W:agents:read A O:agents:read");
+        b.add(WORKSPACE_SERVICE, "PATCH", "/v1/agents/:name", "W:agents:manage_own");
+        b.add(WORKSPACE_SERVICE, "DELETE", "/v1/agents/:name", "W");
+        b.add(WORKSPACE_SERVICE, "POST", "/v1/agents/:name/rotate-token", "W:agents:manage_own A");
         b.add(WORKSPACE_SERVICE, "POST", "/v1/agents/:name/revoke", "W");
         b.add(WORKSPACE_SERVICE, "GET", "/v1/agent", "A");
         // channels (§3.4)
@@ -93,13 +100,13 @@ public final class RouteTable {
         b.add(DELIVERY_SERVICE, "POST", "/v1/deliveries/:id/ack", "A");
         b.add(DELIVERY_SERVICE, "POST", "/v1/deliveries/:id/fail", "A");
         b.add(DELIVERY_SERVICE, "POST", "/v1/deliveries/:id/defer", "A");
-        b.add(DELIVERY_SERVICE, "POST", "/v1/nodes", "W");
+        b.add(DELIVERY_SERVICE, "POST", "/v1/nodes", "W:nodes:enroll_own");
         b.add(DELIVERY_SERVICE, "GET", "/v1/nodes", "W A O:nodes:read");
         b.add(DELIVERY_SERVICE, "GET", "/v1/nodes/:name", "W A O:nodes:read");
         b.add(DELIVERY_SERVICE, "DELETE", "/v1/nodes/:name", "W");
         b.add(DELIVERY_SERVICE, "GET", "/v1/nodes/:name/agents", "W A O:nodes:read");
-        b.add(DELIVERY_SERVICE, "POST", "/v1/nodes/:name/agents", "W");
-        b.add(DELIVERY_SERVICE, "DELETE", "/v1/nodes/:name/agents/:agent", "W");
+        b.add(DELIVERY_SERVICE, "POST", "/v1/nodes/:name/agents", "W:nodes:bind_own");
+        b.add(DELIVERY_SERVICE, "DELETE", "/v1/nodes/:name/agents/:agent", "W:nodes:bind_own");
         b.add(DELIVERY_SERVICE, "POST", "/v1/agent/node-token", "A");
         b.add(DELIVERY_SERVICE, WS, "/v1/node/ws", "N");
         // the gateway itself: the observer stream (§5.1)

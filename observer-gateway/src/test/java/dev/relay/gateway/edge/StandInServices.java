@@ -50,6 +50,8 @@ public class StandInServices implements QuarkusTestResourceLifecycleManager {
         public volatile boolean revoked;
         public volatile Instant expiresAt;
         public volatile boolean workspaceExpired;
+        /** Non-empty for a restricted workspace key. */
+        public volatile List<String> capabilities = List.of();
 
         StandInCredential(TokenKind kind, String workspaceId, List<String> scopes, Map<String, Object> filters) {
             this.token = Tokens.generate(kind);
@@ -76,6 +78,13 @@ public class StandInServices implements QuarkusTestResourceLifecycleManager {
         StandInCredential credential = new StandInCredential(TokenKind.WORKSPACE_KEY, workspaceId, List.of(),
                 Map.of());
         CREDENTIALS.put(credential.token, credential);
+        return credential;
+    }
+
+    /** A restricted workspace key (a joined machine's) with these capabilities. */
+    public static StandInCredential restrictedKey(String workspaceId, List<String> capabilities) {
+        StandInCredential credential = workspaceKey(workspaceId);
+        credential.capabilities = List.copyOf(capabilities);
         return credential;
     }
 
@@ -241,7 +250,7 @@ public class StandInServices implements QuarkusTestResourceLifecycleManager {
                 .put(PrincipalClaims.SUBJECT_NAME, "")
                 .put(PrincipalClaims.SCOPES, new JsonArray(credential.scopes))
                 .put(PrincipalClaims.FILTERS, new JsonObject(credential.filters))
-                .put(PrincipalClaims.CAPABILITIES, new JsonArray())
+                .put(PrincipalClaims.CAPABILITIES, new JsonArray(credential.capabilities))
                 .put(PrincipalClaims.CREDENTIAL_ID, credential.id)
                 .put(PrincipalClaims.HASH_PREFIX, hashPrefix));
         return new JsonObject().put("outcome", "verified")
@@ -250,7 +259,8 @@ public class StandInServices implements QuarkusTestResourceLifecycleManager {
                 .put("jwt", jwt)
                 .put("jwt_expires_at", now.plusSeconds(60).toString())
                 .put("principal", new JsonObject().put("workspace_id", credential.workspaceId)
-                        .put("credential_id", credential.id));
+                        .put("credential_id", credential.id)
+                        .put("capabilities", new JsonArray(credential.capabilities)));
     }
 
     private static JsonObject refused(StandInCredential credential, String reason, int status, String code,

@@ -85,7 +85,7 @@ public class AgentResource {
     public Uni<RestResponse<Success<RegisteredBody>>> register(Map<String, Object> body) {
         Principal principal = caller.require(TokenKind.WORKSPACE_KEY);
         Registration registration = registration(body == null ? Map.of() : body);
-        return agents.register(principal.workspaceId(), registration).map(registered -> {
+        return agents.register(principal.workspaceId(), registration, principal.credentialId()).map(registered -> {
             Agent a = registered.agent();
             return RestResponse.status(RestResponse.Status.CREATED, Success.of(new RegisteredBody(a.id, a.workspaceId,
                     a.name, "@" + a.name, registered.token(), a.status, JsonText.read(a.capabilities), a.createdAt)));
@@ -162,7 +162,8 @@ public class AgentResource {
     @Path("/agents/{name}")
     public Uni<Success<AgentBody>> update(@PathParam("name") String name, Map<String, Object> body) {
         Principal principal = caller.require(TokenKind.WORKSPACE_KEY);
-        return agents.update(principal.workspaceId(), name, body == null ? Map.of() : body)
+        return agents.requireManagedBy(principal, principal.workspaceId(), name, "PATCH /v1/agents/:name")
+                .flatMap(own -> agents.update(principal.workspaceId(), name, body == null ? Map.of() : body))
                 .map(agent -> Success.of(AgentBody.of(agent)));
     }
 
@@ -185,7 +186,8 @@ public class AgentResource {
         Optional<String> callerAgentId = principal.kind() == TokenKind.AGENT_TOKEN
                 ? Optional.of(principal.subjectId())
                 : Optional.empty();
-        return agents.rotateToken(principal.workspaceId(), name, callerAgentId)
+        return agents.requireManagedBy(principal, principal.workspaceId(), name, "POST /v1/agents/:name/rotate-token")
+                .flatMap(own -> agents.rotateToken(principal.workspaceId(), name, callerAgentId))
                 .map(rotated -> Success.of(new TokenBody(rotated.agent().name, rotated.token())));
     }
 

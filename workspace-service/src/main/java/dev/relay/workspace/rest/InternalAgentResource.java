@@ -66,7 +66,12 @@ public class InternalAgentResource {
         if (input.get("metadata") instanceof Map<?, ?> given) {
             given.forEach((k, v) -> metadata.put(String.valueOf(k), v));
         }
-        return agents.register(workspaceId, new Registration(name, (String) type, null, metadata, null))
+        Object issuedBy = input.get("issued_by");
+        if (issuedBy != null && !(issuedBy instanceof String)) {
+            throw RelayException.badRequest("issued_by must be a credential id");
+        }
+        return agents.register(workspaceId, new Registration(name, (String) type, null, metadata, null),
+                (String) issuedBy)
                 .map(registered -> RestResponse.status(RestResponse.Status.CREATED,
                         Success.of(AgentRef.of(registered.agent(), registered.token()))));
     }

@@ -15,6 +15,8 @@ import dev.relay.common.error.RelayException;
 import dev.relay.common.event.EventTypes;
 import dev.relay.common.id.Snowflake;
 import dev.relay.common.token.TokenKind;
+import dev.relay.common.auth.Capability;
+import dev.relay.common.auth.Principal;
 import dev.relay.common.internal.AuthClient;
 import dev.relay.workspace.messaging.OutboxRelay;
 import dev.relay.workspace.repository.Agent;
@@ -67,12 +69,16 @@ public class AgentService {
         return name;
     }
 
-    /** Registers the agent and joins it to `general`; a taken name is a 409 that says how to reclaim it. */
-    public Uni<Registered> register(String workspaceId, Registration registration) {
+    /**
+     * Registers the agent and joins it to `general`; a taken name is a 409 that says how to reclaim it.
+     * {@code issuedBy} is the caller's credential (the workspace key, or the node token of a broker registering a
+     * worker), so the agent's token is revoked with the machine key it traces back to.
+     */
+    public Uni<Registered> register(String workspaceId, Registration registration, String issuedBy) {
         Instant now = clock.instant();
         String id = ids.nextId();
         return Panache.withSession(() -> requireFreeName(workspaceId, registration.name()))
-                .flatMap(free -> auth.mint(TokenKind.AGENT_TOKEN, workspaceId, id, registration.name()))
+                .flatMap(free -> auth.mint(TokenKind.AGENT_TOKEN, workspaceId, id, registration.name(), issuedBy))
                 .flatMap(token -> Panache.withTransaction(() -> {
                     Agent agent = new Agent();
                     agent.id = id;
@@ -185,6 +191,23 @@ public class AgentService {
      * A fresh token for the agent; the previous one stops working at once. {@code callerAgentId}, when an agent
      * rotates, must be this agent's id: a name alone may since have passed to a new agent.
      */
+    /**
+     * A restricted workspace key may manage only the agents it registered (their tokens trace back to it); the admin
+     * key and every other caller pass.
+     */
+    public Uni<Agent> requireManagedBy(Principal principal, String workspaceId, String name, String attempted) {
+        Uni<Agent> agent = get(workspaceId, name);
+        if (!Capability.restricted(principal)) {
+            return agent;
+        }
+        return agent.call(found -> auth.issuerKeyOf(found.credentialId).invoke(root -> {
+            if (!principal.credentialId().equals(root)) {
+                throw Capability.refusal(attempted + " for agent '" + name + "', which another key registered,",
+                        Capability.ADMIN, principal);
+            }
+        }));
+    }
+
     public Uni<Registered> rotateToken(String workspaceId, String name, Optional<String> callerAgentId) {
         return Panache.withSession(() -> find(workspaceId, name))
                 .invoke(agent -> {
