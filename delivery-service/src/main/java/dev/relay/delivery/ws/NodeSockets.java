@@ -166,6 +166,11 @@ public class NodeSockets {
         }
     }
 
+    /** The socket no longer carries the agent (it left the node). */
+    void notCarrying(NodeConnection connection, String agentId) {
+        byAgent.remove(agentId, connection);
+    }
+
     /** The socket closed: forget it; the last socket of a node takes the node offline. */
     void detach(NodeConnection connection) {
         connection.markClosed();

@@ -341,6 +341,51 @@ class BrokerTest {
     }
 
     @Test
+    void aDeregisteredAgentIsRehomedOnItsDirectNodeAndItsLaterDeliveriesLeaveTheBroker() {
+        Agent ada = Fixtures.agent(ws, "ada");
+        NodeCredential direct = Fixtures.directNode(ada);
+        try (NodeSocket socket = connect("i1")) {
+            JsonObject recovered = socket.request(new JsonObject().put("v", 1)
+                    .put("id", "rec-ada")
+                    .put("type", "agent.recover")
+                    .put("name", "ada"));
+            assertThat(recovered.encode(), recovered.getString("type"), equalTo("reply"));
+            send("7001", ada);
+            assertThat(socket.next("deliver").getString("msg_id"), equalTo("7001"));
+
+            socket.send(new JsonObject().put("v", 1).put("type", "agent.deregister").put("agent_id", ada.id()));
+            Await.until("agent.exited recorded", () -> !StandInWorkspaceService.events(ws.id(), "agent.exited")
+                    .isEmpty());
+            given().header("Authorization", ws.key())
+                    .when()
+                    .get("/v1/nodes/" + direct.nodeName() + "/agents")
+                    .then()
+                    .statusCode(200)
+                    .body("data.agent_id", equalTo(List.of(ada.id())))
+                    .body("data.status", equalTo(List.of("active")));
+            given().header("Authorization", ws.key())
+                    .when()
+                    .get("/v1/nodes/fleet/agents")
+                    .then()
+                    .statusCode(200)
+                    .body("data", empty());
+
+            send("7002", ada);
+            Await.until("a row for 7002", () -> Fixtures.deliveries(ada, null).size() == 2);
+            socket.send(new JsonObject().put("v", 1).put("type", "ping").put("id", "after"));
+            assertThat(socket.next("pong").getString("id"), equalTo("after"));
+            assertThat(socket.drain(), empty());
+        }
+        // Back on its direct node, ada gets what the broker never acknowledged and what came after, in order.
+        try (NodeSocket own = Fixtures.connectDirect(direct)) {
+            assertThat(own.next("deliver").getString("msg_id"), equalTo("7001"));
+            JsonObject second = own.next("deliver");
+            assertThat(second.getString("msg_id"), equalTo("7002"));
+            assertThat(second.getLong("seq"), equalTo(2L));
+        }
+    }
+
+    @Test
     void theSameInstanceReconnectingSupersedesTheOldSocket() {
         NodeSocket first = connect("i1");
         try (NodeSocket second = NodeSocket.open(broker.bearer())) {
