@@ -538,6 +538,15 @@ public class NodeService {
                 .map(NodeService::bindingList);
     }
 
+    /** Active bindings on the workspace's online ws nodes: whom its presence events reach (§6.8). */
+    public Uni<List<Binding>> hostedOnline(String workspaceId) {
+        return pool
+                .preparedQuery(Binding.SELECT + "where n.workspace_id = $1 and n.status = 'online' and n.kind = 'ws' "
+                        + "and b.status = 'active' order by b.node_id, b.created_at")
+                .execute(Sql.tuple(workspaceId))
+                .map(NodeService::bindingList);
+    }
+
     /** Binds an agent to this node for a provider (agents a broker registers or syncs over its socket). */
     public Uni<Binding> hostOnNode(String workspaceId, String agentId, String agentName, String nodeId,
             String provider, String sessionRef) {
