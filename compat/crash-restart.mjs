@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { RelayCast } from '@relaycast/sdk';
+import { check, report, until } from './harness.mjs';
 
 const [baseUrl, stateDir] = process.argv.slice(2);
 if (!baseUrl || !stateDir) {
@@ -20,37 +21,13 @@ if (!baseUrl || !stateDir) {
   process.exit(2);
 }
 const launcher = fileURLToPath(new URL('../relay', import.meta.url));
+const { scenario, finish } = report('crash-restart');
 const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 const RECIPIENTS = 3;
 const BEFORE_KILL = 15; // posted while delivery-service runs; it is killed right after the last of them returns
 const WHILE_DOWN = 10; // posted while it is dead
 // Reconnect quickly and never give up while the service restarts (SDK defaults: 1 s doubling to 30 s, 30 attempts).
 const ws = { reconnectBaseDelayMs: 200, reconnectMaxDelayMs: 1000, reconnectJitter: false, circuitBreakerMaxAttempts: 1000 };
-let passed = 0;
-let failed = 0;
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-async function until(predicate, what, ms) {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function scenario(name, body) {
-  try {
-    await body();
-    console.log(`crash-restart: ${name} ok`);
-    passed += 1;
-  } catch (err) {
-    console.log(`crash-restart: ${name} FAILED: ${err.message}`);
-    failed += 1;
-  }
-}
 
 function alive(pid) {
   try {
@@ -136,5 +113,4 @@ await scenario('every recipient reconnects and gets every message at least once,
 });
 
 for (const r of recipients) await r.client.disconnect().catch(() => {});
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();
