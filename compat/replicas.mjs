@@ -4,23 +4,11 @@
 // Usage: node --experimental-websocket replicas.mjs <base url of replica 1> <base url of replica 2>
 // Prints "replicas: <name> ok" or "replicas: <name> FAILED: <reason>", then "N passed, M failed".
 import { RelayCast } from '@relaycast/sdk';
+import { check, report, until } from './harness.mjs';
 
 const [first, second] = process.argv.slice(2);
+const { scenario, finish } = report('replicas');
 const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-let passed = 0;
-let failed = 0;
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-async function until(predicate, what, ms) {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 async function stream(base, token) {
   const frames = [];
@@ -31,17 +19,6 @@ async function stream(base, token) {
   socket.onclose = (event) => { state.closed = { code: event.code, reason: event.reason, at: Date.now() }; };
   await until(() => state.open, `a socket on ${base}/v1/ws to open`, 5000);
   return state;
-}
-
-async function scenario(name, body) {
-  try {
-    await body();
-    console.log(`replicas: ${name} ok`);
-    passed += 1;
-  } catch (err) {
-    console.log(`replicas: ${name} FAILED: ${err.message}`);
-    failed += 1;
-  }
 }
 
 const created = await RelayCast.createWorkspace(`replicas-${run}`, { baseUrl: first });
@@ -70,5 +47,4 @@ await scenario('a revocation closes the token\'s sockets on both replicas within
   console.log(`replicas: revocation-to-close ${one.closed.at - revokedAt} ms and ${two.closed.at - revokedAt} ms`);
 });
 
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

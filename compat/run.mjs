@@ -306,6 +306,28 @@ scenario('presence: a connected AgentClient is online, and offline once it disco
   check(online === 'offline', `bob disconnected but presence says ${online}`);
 });
 
+scenario('context updates: a connected agent hears a member join its channel and another agent go online and offline',
+  async () => {
+    const ws = await newWorkspace('context');
+    const alice = ws.relay.as((await ws.relay.agents.register({ name: 'alice' })).token);
+    const bob = ws.relay.as((await ws.relay.agents.register({ name: 'bob' })).token);
+    const carol = ws.relay.as((await ws.relay.agents.register({ name: 'carol' })).token);
+    const seen = await connected(bob);
+    try {
+      await bob.channels.create({ name: 'design' });
+      await alice.channels.join('design');
+      await until(() => seen.some((e) => e.type === 'member.joined'), 'bob to hear alice join #design');
+      const joined = seen.find((e) => e.type === 'member.joined');
+      check(joined.channel === 'design' && joined.agentName === 'alice', `bob heard ${JSON.stringify(joined)}`);
+      await connected(carol);
+      await carol.disconnect();
+      const heard = (status) => seen.some((e) => e.type === `agent.status.${status}` && e.agentName === 'carol');
+      await until(() => heard('active') && heard('offline'), "bob to hear carol's presence");
+    } finally {
+      await bob.disconnect();
+    }
+  });
+
 scenario('inbox and search: a mention is unread until read, and search finds it', async () => {
   const ws = await newWorkspace('inbox');
   const alice = ws.relay.as((await ws.relay.agents.register({ name: 'alice' })).token);

@@ -47,16 +47,18 @@ public class EventConsumer {
     private final DeliveryStore store;
     private final DeliveryEvents events;
     private final NodeSockets sockets;
+    private final ContextUpdates contextUpdates;
     private final Vertx vertx;
     private volatile boolean running;
 
     EventConsumer(ReactiveRedisDataSource redis, RedisNames names, DeliveryStore store, DeliveryEvents events,
-            NodeSockets sockets, Vertx vertx) {
+            NodeSockets sockets, ContextUpdates contextUpdates, Vertx vertx) {
         this.streams = redis.stream(String.class, String.class, String.class);
         this.names = names;
         this.store = store;
         this.events = events;
         this.sockets = sockets;
+        this.contextUpdates = contextUpdates;
         this.vertx = vertx;
     }
 
@@ -153,9 +155,15 @@ public class EventConsumer {
                 });
     }
 
-    /** One stream entry: deliveries for message-bearing events, seq-0 frames for reads and reactions. */
+    /**
+     * One stream entry: deliveries for message-bearing events, seq-0 frames for reads and reactions, `context.update`
+     * frames for the other events nodes hear of.
+     */
     Uni<Void> process(Map<String, String> entry) {
         String type = entry.get("type");
+        if (ContextUpdates.topic(type) != null) {
+            return contextUpdates.push(entry);
+        }
         List<Recipient> recipients = recipients(entry.get("recipients"));
         if (recipients.isEmpty()) {
             return Uni.createFrom().voidItem();
@@ -201,7 +209,7 @@ public class EventConsumer {
                 .replaceWithVoid();
     }
 
-    private static List<Recipient> recipients(String json) {
+    static List<Recipient> recipients(String json) {
         if (json == null || json.isBlank()) {
             return List.of();
         }

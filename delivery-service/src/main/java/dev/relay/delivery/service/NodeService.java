@@ -377,15 +377,27 @@ public class NodeService {
                         throw RelayException.notFound(ErrorCode.NODE_AGENT_BINDING_NOT_FOUND, "Agent '" + agentName
                                 + "' is not bound to node '" + nodeName + "'");
                     }
-                    Row row = rows.iterator().next();
-                    String agentId = row.getString("agent_id");
-                    return conn.preparedQuery("select id from nodes where id = $1")
-                            .execute(Sql.tuple(Ids.directNodeId(agentId)))
-                            .flatMap(direct -> direct.rowCount() == 0 || node.id().equals(Ids.directNodeId(agentId))
-                                    ? Uni.createFrom().voidItem()
-                                    : activate(conn, workspaceId, agentId, agentName, Ids.directNodeId(agentId), null,
-                                            null, 0).replaceWithVoid());
+                    return rehome(conn, workspaceId, rows.iterator().next().getString("agent_id"), agentName,
+                            node.id());
                 })));
+    }
+
+    /**
+     * After the agent left {@code fromNodeId}: its implicit direct node, when it has one (and that is not the node it
+     * left), becomes its active binding again (§6.2 "unbinding re-homes the agent to its direct node"). Without one the
+     * agent has no binding and its deliveries wait queued until it connects again.
+     */
+    private Uni<Void> rehome(SqlConnection conn, String workspaceId, String agentId, String agentName,
+            String fromNodeId) {
+        String direct = Ids.directNodeId(agentId);
+        if (direct.equals(fromNodeId)) {
+            return Uni.createFrom().voidItem();
+        }
+        return conn.preparedQuery("select id from nodes where id = $1")
+                .execute(Sql.tuple(direct))
+                .flatMap(found -> found.rowCount() == 0
+                        ? Uni.createFrom().voidItem()
+                        : activate(conn, workspaceId, agentId, agentName, direct, null, null, 0).replaceWithVoid());
     }
 
     /** Makes this the agent's one active binding (on this node, for this provider). */
@@ -535,6 +547,15 @@ public class NodeService {
                 .map(NodeService::bindingList);
     }
 
+    /** Active bindings on the workspace's online ws nodes: whom its presence events reach (§6.8). */
+    public Uni<List<Binding>> hostedOnline(String workspaceId) {
+        return pool
+                .preparedQuery(Binding.SELECT + "where n.workspace_id = $1 and n.status = 'online' and n.kind = 'ws' "
+                        + "and b.status = 'active' order by b.node_id, b.created_at")
+                .execute(Sql.tuple(workspaceId))
+                .map(NodeService::bindingList);
+    }
+
     /** Binds an agent to this node for a provider (agents a broker registers or syncs over its socket). */
     public Uni<Binding> hostOnNode(String workspaceId, String agentId, String agentName, String nodeId,
             String provider, String sessionRef) {
@@ -542,12 +563,19 @@ public class NodeService {
                 sessionRef, 0));
     }
 
-    /** Deactivates the agent's binding to this node; answers whether there was one. */
-    public Uni<Boolean> release(String nodeId, String agentId) {
-        return pool.preparedQuery("update node_bindings set status = 'inactive', updated_at = $3 where node_id = $1 "
-                + "and agent_id = $2 and status = 'active'")
+    /**
+     * Deactivates the agent's binding to this node and re-homes it (see {@link #rehome}); answers whether there was a
+     * binding here.
+     */
+    public Uni<Boolean> release(String workspaceId, String nodeId, String agentId) {
+        return pool.withTransaction(conn -> conn
+                .preparedQuery("update node_bindings set status = 'inactive', updated_at = $3 where node_id = $1 "
+                        + "and agent_id = $2 and status = 'active' returning agent_name")
                 .execute(Sql.tuple(nodeId, agentId, now()))
-                .map(rows -> rows.rowCount() > 0);
+                .flatMap(rows -> rows.rowCount() == 0
+                        ? Uni.createFrom().item(false)
+                        : rehome(conn, workspaceId, agentId, rows.iterator().next().getString("agent_name"), nodeId)
+                                .replaceWith(true)));
     }
 
     private static String prefixed(String alias) {

@@ -321,12 +321,14 @@ final class NodeConnection {
     }
 
     /**
-     * The agent leaves this node: its binding is released, its stream stops, it goes offline and `agent.exited` says
-     * why ("deregistered", "missing_from_inventory"); nothing happens if it was not bound here.
+     * The agent leaves this node: its binding is released and it is re-homed on its direct node (§5.2.1, §6.2), its
+     * stream here stops, it goes offline and `agent.exited` says why ("deregistered", "missing_from_inventory");
+     * nothing happens if it was not bound here. Its later deliveries follow the new binding, never this node.
      */
     private Uni<Void> exit(String agentId, String agentName, String reason) {
-        return sockets.nodes().release(nodeId, agentId).flatMap(released -> {
+        return sockets.nodes().release(workspaceId, nodeId, agentId).flatMap(released -> {
             streams.remove(agentId);
+            sockets.notCarrying(this, agentId);
             if (!released) {
                 return Uni.createFrom().voidItem();
             }
@@ -339,7 +341,8 @@ final class NodeConnection {
             Uni<Void> offline = agentName == null
                     ? Uni.createFrom().voidItem()
                     : sockets.workspaces().setStatus(workspaceId, agentName, "offline");
-            return offline.call(() -> sockets.workspaces().emit(workspaceId, EventTypes.AGENT_EXITED, data));
+            return offline.call(() -> sockets.workspaces().emit(workspaceId, EventTypes.AGENT_EXITED, data))
+                    .call(() -> sockets.replay(List.of(agentId)));
         });
     }
 

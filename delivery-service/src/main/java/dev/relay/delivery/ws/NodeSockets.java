@@ -166,6 +166,11 @@ public class NodeSockets {
         }
     }
 
+    /** The socket no longer carries the agent (it left the node). */
+    void notCarrying(NodeConnection connection, String agentId) {
+        byAgent.remove(agentId, connection);
+    }
+
     /** The socket closed: forget it; the last socket of a node takes the node offline. */
     void detach(NodeConnection connection) {
         connection.markClosed();
@@ -294,6 +299,27 @@ public class NodeSockets {
         }
     }
 
+    /**
+     * A best-effort frame (no row, no retry) for the socket of one node's provider: written here when this replica
+     * holds the node, else handed to the replica that does; dropped when no replica does.
+     */
+    public void sendToNode(String nodeId, String provider, JsonObject frame) {
+        Optional<NodeConnection> local = carrierOf(nodeId, provider);
+        if (local.isPresent()) {
+            write(local.get(), frame);
+            return;
+        }
+        redis.value(String.class).get(names.nodeOwnerKey(nodeId)).subscribe().with(owner -> {
+            if (owner != null && !owner.equals(replicaId)) {
+                publish(owner, new JsonObject().put("frame", frame).put("node_id", nodeId).put("provider", provider));
+            }
+        }, failure -> Log.debugf("no owner lookup for node %s: %s", nodeId, failure.getMessage()));
+    }
+
+    private static void write(NodeConnection connection, JsonObject frame) {
+        connection.context.runOnContext(ignored -> connection.send(frame));
+    }
+
     private void publish(String replica, JsonObject message) {
         redis.pubsub(String.class)
                 .publish(names.replicaChannel(replica), message.encode())
@@ -313,6 +339,10 @@ public class NodeSockets {
         if (message.getValue("nudge") instanceof JsonArray agents) {
             replay(agents.stream().map(String::valueOf).toList()).subscribe().with(ignored -> {
             }, failure -> Log.warnf("handed-over replay failed: %s", failure.getMessage()));
+        }
+        if (message.getValue("frame") instanceof JsonObject frame
+                && message.getValue("node_id") instanceof String node) {
+            carrierOf(node, message.getString("provider")).ifPresent(connection -> write(connection, frame));
         }
         if (message.getValue("supersede") instanceof String nodeId) {
             for (NodeConnection connection : byNode.getOrDefault(nodeId, List.of())) {

@@ -78,6 +78,14 @@ public class Outbox {
         return entry(UUID.randomUUID().toString(), workspaceId, "message.reacted", "ch-" + workspaceId, data, to);
     }
 
+    /** Any other event (not message-bearing) with its raw data, for these recipients (none: an empty list). */
+    public static Map<String, String> event(String workspaceId, String type, String channelId, JsonObject data,
+            List<Agent> recipients) {
+        JsonArray to = new JsonArray();
+        recipients.forEach(r -> to.add(new JsonObject().put("agent_id", r.id()).put("agent_name", r.name())));
+        return entry(UUID.randomUUID().toString(), workspaceId, type, channelId == null ? "" : channelId, data, to);
+    }
+
     static Map<String, String> entry(String eventId, String workspaceId, String type, String channelId,
             JsonObject data, JsonArray recipients) {
         Map<String, String> entry = new LinkedHashMap<>();

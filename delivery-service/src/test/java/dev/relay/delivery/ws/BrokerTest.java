@@ -30,6 +30,7 @@ import dev.relay.delivery.support.NodeSocket.Closed;
 import dev.relay.delivery.support.Outbox;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -103,6 +104,15 @@ class BrokerTest {
                 .statusCode(201);
     }
 
+    /** The node's active bindings (`GET /v1/nodes/:name/agents`, 200 expected). */
+    private ValidatableResponse bindings(String node) {
+        return given().header("Authorization", ws.key())
+                .when()
+                .get("/v1/nodes/" + node + "/agents")
+                .then()
+                .statusCode(200);
+    }
+
     private void send(String messageId, Agent to) {
         outbox.add(Outbox.messageCreated(ws.id(), messageId, bob, "work on " + messageId, List.of(to)));
     }
@@ -142,12 +152,7 @@ class BrokerTest {
             assertThat(created.agentId(), equalTo(data.getString("agent_id")));
             assertThat(created.metadata().getString("provider_name"), equalTo("broker"));
             assertThat(created.metadata().getString("origin_node_id"), equalTo(broker.nodeId()));
-            given().header("Authorization", ws.key())
-                    .when()
-                    .get("/v1/nodes/fleet/agents")
-                    .then()
-                    .statusCode(200)
-                    .body("data.agent_name", equalTo(List.of("worker-1")));
+            bindings("fleet").body("data.agent_name", equalTo(List.of("worker-1")));
 
             Agent worker = new Agent(data.getString("agent_id"), ws.id(), "worker-1");
             send("1001", worker);
@@ -306,12 +311,7 @@ class BrokerTest {
             assertThat(exited.data().getString("agent_name"), equalTo("worker-2"));
             assertThat(exited.data().getString("reason"), equalTo("missing_from_inventory"));
             assertThat(StandInWorkspaceService.agent(ws.id(), "worker-2").orElseThrow().status(), equalTo("offline"));
-            given().header("Authorization", ws.key())
-                    .when()
-                    .get("/v1/nodes/fleet/agents")
-                    .then()
-                    .statusCode(200)
-                    .body("data.agent_name", containsInAnyOrder("bob", "worker-1"));
+            bindings("fleet").body("data.agent_name", containsInAnyOrder("bob", "worker-1"));
             assertThat(StandInWorkspaceService.events(ws.id(), "agent.exited").size(), equalTo(1));
         }
     }
@@ -331,12 +331,42 @@ class BrokerTest {
             assertThat(exited.data().getString("node_id"), equalTo(broker.nodeId()));
             assertThat(exited.data().getString("reason"), equalTo("deregistered"));
             assertThat(StandInWorkspaceService.agent(ws.id(), "worker-1").orElseThrow().status(), equalTo("offline"));
-            given().header("Authorization", ws.key())
-                    .when()
-                    .get("/v1/nodes/fleet/agents")
-                    .then()
-                    .statusCode(200)
-                    .body("data", empty());
+            bindings("fleet").body("data", empty());
+        }
+    }
+
+    @Test
+    void aDeregisteredAgentIsRehomedOnItsDirectNodeAndItsLaterDeliveriesLeaveTheBroker() {
+        Agent ada = Fixtures.agent(ws, "ada");
+        NodeCredential direct = Fixtures.directNode(ada);
+        try (NodeSocket socket = connect("i1")) {
+            JsonObject recovered = socket.request(new JsonObject().put("v", 1)
+                    .put("id", "rec-ada")
+                    .put("type", "agent.recover")
+                    .put("name", "ada"));
+            assertThat(recovered.encode(), recovered.getString("type"), equalTo("reply"));
+            send("7001", ada);
+            assertThat(socket.next("deliver").getString("msg_id"), equalTo("7001"));
+
+            socket.send(new JsonObject().put("v", 1).put("type", "agent.deregister").put("agent_id", ada.id()));
+            Await.until("agent.exited recorded", () -> !StandInWorkspaceService.events(ws.id(), "agent.exited")
+                    .isEmpty());
+            bindings(direct.nodeName()).body("data.agent_id", equalTo(List.of(ada.id())))
+                    .body("data.status", equalTo(List.of("active")));
+            bindings("fleet").body("data", empty());
+
+            send("7002", ada);
+            Await.until("a row for 7002", () -> Fixtures.deliveries(ada, null).size() == 2);
+            socket.send(new JsonObject().put("v", 1).put("type", "ping").put("id", "after"));
+            assertThat(socket.next("pong").getString("id"), equalTo("after"));
+            assertThat(socket.drain(), empty());
+        }
+        // Back on its direct node, ada gets what the broker never acknowledged and what came after, in order.
+        try (NodeSocket own = Fixtures.connectDirect(direct)) {
+            assertThat(own.next("deliver").getString("msg_id"), equalTo("7001"));
+            JsonObject second = own.next("deliver");
+            assertThat(second.getString("msg_id"), equalTo("7002"));
+            assertThat(second.getLong("seq"), equalTo(2L));
         }
     }
 

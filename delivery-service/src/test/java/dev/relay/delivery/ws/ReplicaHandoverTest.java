@@ -110,6 +110,52 @@ class ReplicaHandoverTest {
     }
 
     @Test
+    void aContextUpdateForANodeHeldByAnotherReplicaIsHandedToIt() {
+        BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        RedisSubscriber subscriber = redis.pubsub(String.class).subscribe(names.replicaChannel(OTHER), received::add);
+        try {
+            redis.value(String.class).setex(names.nodeOwnerKey(node.nodeId()), 60, OTHER);
+
+            outbox.add(Outbox.event(ws.id(), "delivery.deferred", null, new JsonObject().put("delivery_id", "d1")
+                    .put("agent_id", ada.id())
+                    .put("agent_name", "ada"), List.of()));
+
+            JsonObject message = new JsonObject(received.poll(5, TimeUnit.SECONDS));
+            assertThat(message.getString("node_id"), equalTo(node.nodeId()));
+            JsonObject frame = message.getJsonObject("frame");
+            assertThat(frame.getString("type"), equalTo("context.update"));
+            assertThat(frame.getString("topic"), equalTo("agent"));
+            assertThat(frame.getJsonArray("agent_ids"), equalTo(new io.vertx.core.json.JsonArray().add(ada.id())));
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            subscriber.unsubscribe();
+            redis.key().del(names.nodeOwnerKey(node.nodeId()));
+        }
+    }
+
+    @Test
+    void aFrameHandedOverByAnotherReplicaIsWrittenToTheLocalSocket() {
+        try (NodeSocket socket = Fixtures.connectDirect(node)) {
+            JsonObject frame = new JsonObject().put("v", 1)
+                    .put("type", "context.update")
+                    .put("topic", "presence")
+                    .put("event", "agent.status.idle")
+                    .put("channel_id", null)
+                    .put("agent_ids", new io.vertx.core.json.JsonArray().add(ada.id()))
+                    .put("data", new JsonObject().put("agent_name", "bob"));
+
+            redis.pubsub(String.class)
+                    .publish(names.replicaChannel("delivery-test"), new JsonObject().put("frame", frame)
+                            .put("node_id", node.nodeId())
+                            .put("provider", null)
+                            .encode());
+
+            assertThat(socket.next("context.update"), equalTo(frame));
+        }
+    }
+
+    @Test
     void aSupersedeFromAnotherReplicaClosesTheLocalSocketButLeavesTheNodeOnline() {
         NodeSocket socket = Fixtures.connectDirect(node);
         Await.until("node.status.online recorded",

@@ -35,7 +35,11 @@ public class ChannelService {
         this.clock = clock;
     }
 
-    /** Appends a channel-scoped event; member and channel events carry both `channel` and `channel_name`. */
+    /**
+     * Appends a channel-scoped event; member and channel events carry both `channel` and `channel_name`, and the
+     * channel's members as recipients, to whose nodes delivery-service pushes the event as a `context.update`
+     * (contract §6.8). channel.created is workspace-wide (§8.2) and has none.
+     */
     private Uni<Void> emit(Channel channel, String type, Map<String, Object> fields, Instant now) {
         java.util.Map<String, Object> payload = new java.util.LinkedHashMap<>(fields);
         payload.putIfAbsent("channel", channel.name);
@@ -43,8 +47,31 @@ public class ChannelService {
         java.util.Map<String, Object> data = new java.util.LinkedHashMap<>(payload);
         data.put("channel", channel.name);
         data.put("channel_name", channel.name);
-        return events.append(channel.workspaceId, new EventLog.Event(type, null, channel.id, payload, data, null), now)
+        Uni<List<EventLog.Recipient>> audience = EventTypes.CHANNEL_CREATED.equals(type)
+                ? Uni.createFrom().nullItem()
+                : audience(channel.id, fields);
+        return audience.flatMap(recipients -> events.append(channel.workspaceId, new EventLog.Event(type, null,
+                channel.id, payload, data, recipients), now))
                 .replaceWithVoid();
+    }
+
+    /** The channel's members, with the agent the event is about even when its membership is not flushed yet. */
+    private static Uni<List<EventLog.Recipient>> audience(String channelId, Map<String, Object> fields) {
+        return Panache.getSession()
+                .flatMap(session -> session.createQuery("select a.id, a.name from ChannelMember m, Agent a where "
+                        + "m.agentId = a.id and m.channelId = ?1 order by m.joinedAt, a.name", Object[].class)
+                        .setParameter(1, channelId)
+                        .getResultList())
+                .map(rows -> {
+                    List<EventLog.Recipient> members = new java.util.ArrayList<>();
+                    rows.forEach(row -> members.add(new EventLog.Recipient((String) row[0], (String) row[1],
+                            "member")));
+                    if (fields.get("agent_id") instanceof String agentId
+                            && members.stream().noneMatch(member -> member.agentId().equals(agentId))) {
+                        members.add(new EventLog.Recipient(agentId, (String) fields.get("agent_name"), "member"));
+                    }
+                    return members;
+                });
     }
 
     /** The `channel` of channel.created and channel.updated (contract §8.1): the topic may be null. */

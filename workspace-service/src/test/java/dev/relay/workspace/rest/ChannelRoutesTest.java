@@ -12,10 +12,15 @@ import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +29,7 @@ import dev.relay.workspace.rest.Fixtures.Member;
 import dev.relay.workspace.rest.Fixtures.Ws;
 import dev.relay.workspace.standin.PrincipalJwts;
 import dev.relay.workspace.standin.StandInAuthService;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.builder.ResponseSpecBuilder;
@@ -35,6 +41,9 @@ import io.restassured.specification.ResponseSpecification;
 @QuarkusTest
 @WithTestResource(StandInAuthService.class)
 class ChannelRoutesTest {
+
+    @Inject
+    AgroalDataSource database;
 
     private Ws ws;
     private Member scout;
@@ -249,6 +258,31 @@ class ChannelRoutesTest {
         members("build").body("agent_name", contains("scout"));
         as(ada.bearer()).post("/v1/channels/build/leave").then().statusCode(204);
         as(ws.key()).get("/v1/channels/build").then().body("data.member_count", equalTo(1));
+    }
+
+    @Test
+    void memberEventsNameTheChannelsMembersAsRecipientsForTheirNodes() {
+        Member carol = Fixtures.agent(ws, "carol");
+        ConversationFixtures.channel(scout.bearer(), "build");
+        as(ada.bearer()).post("/v1/channels/build/join").then().statusCode(200);
+        as(ada.bearer()).post("/v1/channels/build/leave").then().statusCode(204);
+
+        DmFixtures.LoggedEvent joined = DmFixtures.logged(database, ws.id(), "member.joined")
+                .stream()
+                .filter(event -> "build".equals(event.data().get("channel")))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(List.of(recipient(scout), recipient(ada)), joined.recipients());
+        assertEquals("build", joined.data().get("channel_name"));
+        DmFixtures.LoggedEvent left = DmFixtures.logged(database, ws.id(), "member.left").getFirst();
+        // The leaver hears of its own leaving; carol, never a member, hears of neither.
+        assertEquals(List.of(recipient(scout), recipient(ada)), left.recipients());
+        assertFalse(left.recipients().contains(recipient(carol)));
+        assertNull(DmFixtures.logged(database, ws.id(), "channel.created").getFirst().recipients());
+    }
+
+    private static Map<String, Object> recipient(Member member) {
+        return Map.of("agent_id", member.id(), "agent_name", member.name(), "reason", "member");
     }
 
     @Test
