@@ -11,7 +11,10 @@ import { RelayCast } from '@relaycast/sdk';
 const baseUrl = process.env.RELAY_BASE_URL ?? 'http://127.0.0.1:8787';
 const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 const scenarios = [];
-const scenario = (name, body) => scenarios.push({ name, body });
+// COMPAT_ONLY=<text> runs only the scenarios whose name contains it (while working on one).
+const scenario = (name, body) => {
+  if (!process.env.COMPAT_ONLY || name.includes(process.env.COMPAT_ONLY)) scenarios.push({ name, body });
+};
 
 function check(condition, message) {
   if (!condition) throw new Error(message);
@@ -530,6 +533,91 @@ scenario('two brokers with the same workspace key: both nodes connect, a channel
       'broker machine-b to report its node token rejected with 401');
     await nodeConnected(b);
     check(a.exit === null && (await brokerHealth(a))?.nodeConnected === true, 'machine-a must carry on undisturbed');
+  } finally {
+    stopBrokers();
+  }
+});
+
+scenario('a second machine joins with a one-time code: its broker runs on a restricted key, exchanges messages with ' +
+  'the first machine, cannot use admin routes, and is cut off alone when its key is revoked', async () => {
+  const ws = await newWorkspace('join');
+  const admin = { Authorization: `Bearer ${ws.apiKey}`, 'Content-Type': 'application/json' };
+  const json = { 'Content-Type': 'application/json' };
+  try {
+    // Machine 1: a broker on the admin key, and an SDK agent listening.
+    const first = startBroker('machine-1', ws.apiKey);
+    const alice = ws.relay.as((await ws.relay.agents.register({ name: 'alice' })).token);
+    const aliceSeen = await connected(alice);
+    await nodeConnected(first);
+
+    // The admin makes a code; machine 2 redeems it without any key.
+    const invite = await fetch(`${baseUrl}/v1/workspace/invites`, { method: 'POST', headers: admin,
+      body: JSON.stringify({ label: 'laptop-2', expires_in: '10m' }) });
+    check(invite.status === 201, `creating the invite answered ${invite.status}`);
+    const code = (await invite.json()).data.code;
+    const redeemed = await fetch(`${baseUrl}/v1/invites/redeem`, { method: 'POST', headers: json,
+      body: JSON.stringify({ code }) });
+    check(redeemed.status === 201, `redeeming answered ${redeemed.status}`);
+    const joined = (await redeemed.json()).data;
+    check(joined.workspace_id === ws.workspaceId && /^rk_live_/.test(joined.api_key), JSON.stringify(joined));
+    const again = await fetch(`${baseUrl}/v1/invites/redeem`, { method: 'POST', headers: json,
+      body: JSON.stringify({ code }) });
+    check(again.status === 410 && (await again.json()).error.code === 'invite_used', 'a code redeems once');
+
+    // Machine 2: the unmodified broker on the restricted key; it binds its own agent on its own node.
+    const second = startBroker('laptop-2', joined.api_key);
+    await nodeConnected(second);
+    const machine = { Authorization: `Bearer ${joined.api_key}`, 'Content-Type': 'application/json' };
+    const bound = await fetch(`${baseUrl}/v1/nodes/laptop-2/agents`, { method: 'POST', headers: machine,
+      body: JSON.stringify({ agent_name: 'laptop-2' }) });
+    check(bound.status === 201, `binding laptop-2 with its own key answered ${bound.status}`);
+    const laptopAgentId = (await bound.json()).data.agent_id;
+
+    // Machine 1 -> machine 2: alice's channel message reaches the broker on the restricted key.
+    const posted = await alice.send('#general', 'hello, laptop-2');
+    await until(() => brokerLog(second).includes(`del_${posted.id}_${laptopAgentId}`),
+      'the broker on machine 2 to receive alice\'s message', 15000);
+    // Machine 2 -> machine 1: an agent the machine's key registered DMs alice, live.
+    const machineRelay = new RelayCast({ apiKey: joined.api_key, baseUrl });
+    const worker = machineRelay.as((await machineRelay.agents.register({ name: 'laptop-2-worker' })).token);
+    const dm = await worker.dm('alice', 'hello from machine 2');
+    await until(() => aliceSeen.some((e) => e.type === 'dm.received' && e.message?.id === dm.message?.id),
+      'alice to receive the DM from machine 2');
+
+    // The restricted key is refused every admin route, naming the capability and the key.
+    for (const [method, path] of [['POST', '/v1/channels'], ['GET', '/v1/observer-tokens'],
+      ['GET', '/v1/workspace/keys'], ['DELETE', `/v1/workspaces/${ws.workspaceId}`], ['DELETE', '/v1/nodes/machine-1']]) {
+      const refused = await fetch(`${baseUrl}${path}`, { method, headers: machine, body: method === 'POST' ? '{}' : undefined });
+      const body = await refused.json();
+      check(refused.status === 403 && body.error.code === 'missing_capability'
+        && body.error.message.includes(joined.key.display_prefix), `${method} ${path}: ${refused.status} ${JSON.stringify(body)}`);
+    }
+
+    // The admin revokes machine 2's key: its broker is cut off and says so, machine 1 carries on.
+    const keys = (await (await fetch(`${baseUrl}/v1/workspace/keys`, { headers: admin })).json()).data;
+    const laptopKey = keys.find((k) => k.label === 'laptop-2');
+    check(laptopKey && laptopKey.role === 'restricted', `keys: ${JSON.stringify(keys)}`);
+    const revoked = await fetch(`${baseUrl}/v1/workspace/keys/${laptopKey.id}`, { method: 'DELETE', headers: admin });
+    check(revoked.status === 204, `revoking the key answered ${revoked.status}`);
+    // Its node socket is closed (1008 workspace_key_revoked), its reconnect is refused (401), and when it tries to
+    // enrol again the broker logs the engine's own reason.
+    await until(() => /create_node returned HTTP 401 \(unauthorized\): Workspace key was revoked at \S+: revoked by the workspace admin/
+      .test(brokerLog(second)), 'the broker on machine 2 to report why it was rejected', 20000);
+    let nodes = [];
+    for (let i = 0; i < 20 && nodes.find((n) => n.name === 'laptop-2')?.status !== 'offline'; i += 1) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      nodes = (await (await fetch(`${baseUrl}/v1/nodes`, { headers: admin })).json()).data;
+    }
+    const laptopNode = nodes.find((n) => n.name === 'laptop-2');
+    check(laptopNode?.status === 'offline', `laptop-2's node should be offline: ${JSON.stringify(laptopNode)}`);
+    const workerRefused = await refusal(worker.send('#general', 'still here?'));
+    check(workerRefused.code === 'agent_token_invalid', `machine 2's agent token: ${workerRefused.code}`);
+    check(first.exit === null && (await brokerHealth(first))?.nodeConnected === true, 'machine 1 must carry on');
+    const after = await alice.send('#general', 'machine 1 still works');
+    const firstNode = nodes.find((n) => n.name === 'machine-1');
+    check(firstNode?.status === 'online', `machine-1's node: ${JSON.stringify(firstNode)}`);
+    check(after.id, 'alice can still post');
+    await alice.disconnect();
   } finally {
     stopBrokers();
   }
