@@ -597,8 +597,15 @@ scenario('a second machine joins with a one-time code: its broker runs on a rest
     const keys = (await (await fetch(`${baseUrl}/v1/workspace/keys`, { headers: admin })).json()).data;
     const laptopKey = keys.find((k) => k.label === 'laptop-2');
     check(laptopKey && laptopKey.role === 'restricted', `keys: ${JSON.stringify(keys)}`);
+    const revokedAt = Date.now();
     const revoked = await fetch(`${baseUrl}/v1/workspace/keys/${laptopKey.id}`, { method: 'DELETE', headers: admin });
     check(revoked.status === 204, `revoking the key answered ${revoked.status}`);
+    let offlineAfter = null;
+    while (offlineAfter === null && Date.now() - revokedAt < 5000) {
+      const node = (await (await fetch(`${baseUrl}/v1/nodes/laptop-2`, { headers: admin })).json()).data;
+      if (node?.status === 'offline') offlineAfter = Date.now() - revokedAt;
+    }
+    check(offlineAfter !== null && offlineAfter <= 1000, `laptop-2's node went offline after ${offlineAfter} ms`);
     // Its node socket is closed (1008 workspace_key_revoked), its reconnect is refused (401), and when it tries to
     // enrol again the broker logs the engine's own reason.
     await until(() => /create_node returned HTTP 401 \(unauthorized\): Workspace key was revoked at \S+: revoked by the workspace admin/
