@@ -24,6 +24,14 @@ public interface GatewayConfig {
     @WithDefault("2s")
     Duration connectTimeout();
 
+    /**
+     * Most WebSocket connections (node sockets) the gateway holds open to one owning service. Each proxied socket keeps
+     * its own upstream connection for its whole life, so these come from a pool of their own, apart from the pool REST
+     * calls share: open sockets never starve REST calls, and REST calls never cap the number of sockets.
+     */
+    @WithDefault("20000")
+    int maxProxiedSockets();
+
     /** How long `/health` waits for each service's readiness answer. */
     @WithDefault("2s")
     Duration healthTimeout();

@@ -152,7 +152,7 @@ public class EdgeRouter {
             });
             return;
         }
-        proxies.forward(route.owner(), context.request(), allowed == null ? null : allowed.jwt());
+        proxies.forward(route.owner(), context.request(), allowed == null ? null : allowed.jwt(), route.webSocket());
     }
 
     /** A restricted workspace key on a route its capabilities do not cover. */

@@ -24,27 +24,38 @@ import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyOptions;
 import io.vertx.httpproxy.ProxyResponse;
 
-/** One Vert.x reverse proxy per owning service, forwarding REST calls and WebSocket upgrades unchanged. */
+/**
+ * Two Vert.x reverse proxies per owning service, forwarding REST calls and WebSocket upgrades unchanged: one for REST
+ * calls, sharing a small keep-alive pool, and one for WebSocket upgrades, each of which holds its upstream connection
+ * for as long as the socket lives (a pool shared with REST would be used up by the first 64 node sockets, after which
+ * neither another socket nor any REST call to that owner would get through).
+ */
 @ApplicationScoped
 public class UpstreamProxies {
 
     /** Headers only the gateway may set; a client sending them has them removed before forwarding. */
     static final String PRINCIPAL_HEADER = "X-Relay-Principal";
 
-    private final Map<Owner, HttpProxy> proxies = new EnumMap<>(Owner.class);
+    private static final int REST_POOL_SIZE = 64;
+
+    private final Map<Owner, HttpProxy> rest = new EnumMap<>(Owner.class);
+    private final Map<Owner, HttpProxy> sockets = new EnumMap<>(Owner.class);
 
     UpstreamProxies(Vertx vertx, GatewayConfig config) {
-        proxies.put(Owner.AUTH_SERVICE, proxy(vertx, config, Owner.AUTH_SERVICE, config.auth().url()));
-        proxies.put(Owner.WORKSPACE_SERVICE, proxy(vertx, config, Owner.WORKSPACE_SERVICE, config.workspace().url()));
-        proxies.put(Owner.DELIVERY_SERVICE, proxy(vertx, config, Owner.DELIVERY_SERVICE, config.delivery().url()));
+        Map<Owner, URI> owners = Map.of(Owner.AUTH_SERVICE, config.auth().url(), Owner.WORKSPACE_SERVICE,
+                config.workspace().url(), Owner.DELIVERY_SERVICE, config.delivery().url());
+        owners.forEach((owner, url) -> {
+            rest.put(owner, proxy(vertx, config, owner, url, REST_POOL_SIZE));
+            sockets.put(owner, proxy(vertx, config, owner, url, config.maxProxiedSockets()));
+        });
     }
 
     /**
      * Forwards the request to its owner with the principal JWT (or no credentials at all on public routes); the
      * owner's answer (or a 503 envelope if it is down) goes back. The raw token never leaves the edge.
      */
-    void forward(Owner owner, HttpServerRequest request, String principalJwt) {
-        HttpProxy proxy = proxies.get(owner);
+    void forward(Owner owner, HttpServerRequest request, String principalJwt, boolean webSocket) {
+        HttpProxy proxy = (webSocket ? sockets : rest).get(owner);
         if (proxy == null) {
             throw new IllegalArgumentException(owner + " is not proxied");
         }
@@ -62,7 +73,7 @@ public class UpstreamProxies {
         proxy.handle(ForwardedRequest.withoutToken(request));
     }
 
-    private static HttpProxy proxy(Vertx vertx, GatewayConfig config, Owner owner, URI url) {
+    private static HttpProxy proxy(Vertx vertx, GatewayConfig config, Owner owner, URI url, int poolSize) {
         int port = url.getPort() > 0 ? url.getPort() : ("https".equals(url.getScheme()) ? 443 : 80);
         HttpClientOptions options = new HttpClientOptions()
                 .setDefaultHost(url.getHost())
@@ -70,7 +81,8 @@ public class UpstreamProxies {
                 .setSsl("https".equals(url.getScheme()))
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setKeepAlive(true)
-                .setMaxPoolSize(64);
+                .setMaxPoolSize(poolSize)
+                .setMaxWebSockets(poolSize);
         return HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(true), vertx.createHttpClient(options))
                 .origin(port, url.getHost())
                 .addInterceptor(new UnavailableOwner(owner, url));
