@@ -18,6 +18,7 @@ import dev.relay.common.auth.Principal;
 import dev.relay.common.error.RelayException;
 import dev.relay.common.token.TokenKind;
 import dev.relay.common.wire.Success;
+import dev.relay.delivery.push.PushConfig;
 import dev.relay.delivery.service.NodeService;
 import dev.relay.delivery.service.PushTargets;
 import dev.relay.delivery.ws.NodeSockets;
@@ -47,6 +48,7 @@ public class NodeResource {
         NodeService.Enrolment enrolment = NodeService.enrolment(body == null ? Map.of() : body);
         if (enrolment.kind().equals("http_push")) {
             pushTargets.check((String) enrolment.delivery().get("url"));
+            PushConfig.of(enrolment.delivery());
         }
         return nodes.enrol(principal.workspaceId(), enrolment).map(enrolled -> {
             Map<String, Object> view = new java.util.LinkedHashMap<>(enrolled.node().view(clock.instant()));
