@@ -68,7 +68,7 @@ public class PushDispatcher {
         pushEvents.post(workspaceId, type, channelId, data, agentIds);
     }
 
-    @Scheduled(every = "${relay.delivery.push.sweep-every}", delayed = "${relay.delivery.push.sweep-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${relay.delivery.push.sweep-every}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> sweep() {
         return sweepOnce().replaceWithVoid().onFailure().recoverWithItem(failure -> {
             Log.warnf("http_push retry sweep failed: %s", failure.getMessage());
