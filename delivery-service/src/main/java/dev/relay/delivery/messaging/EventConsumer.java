@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.relay.common.event.EventTypes;
 import dev.relay.common.redis.RedisNames;
+import dev.relay.delivery.push.PushDispatcher;
 import dev.relay.delivery.service.DeliveryEvents;
 import dev.relay.delivery.service.DeliveryStore;
 import dev.relay.delivery.service.DeliveryStore.MessageEvent;
@@ -31,8 +32,9 @@ import io.vertx.core.json.JsonObject;
 /**
  * Consumes the workspace event stream at least once, as the consumer group {@value #GROUP}: message-bearing events
  * become one durable delivery per recipient (idempotently: a redelivered event changes nothing), and their recipients'
- * nodes are nudged to send. An entry is acknowledged on the stream only after its rows are committed, so a crash in
- * between replays it on restart (this replica's pending entries first) or, after {@link #STALE}, on another replica.
+ * nodes are nudged to send (rows routed to http_push nodes are POSTed). An entry is acknowledged on the stream only
+ * after its rows are committed, so a crash in between replays it on restart (this replica's pending entries first)
+ * or, after {@link #STALE}, on another replica.
  */
 @ApplicationScoped
 public class EventConsumer {
@@ -48,17 +50,19 @@ public class EventConsumer {
     private final DeliveryEvents events;
     private final NodeSockets sockets;
     private final ContextUpdates contextUpdates;
+    private final PushDispatcher push;
     private final Vertx vertx;
     private volatile boolean running;
 
     EventConsumer(ReactiveRedisDataSource redis, RedisNames names, DeliveryStore store, DeliveryEvents events,
-            NodeSockets sockets, ContextUpdates contextUpdates, Vertx vertx) {
+            NodeSockets sockets, ContextUpdates contextUpdates, PushDispatcher push, Vertx vertx) {
         this.streams = redis.stream(String.class, String.class, String.class);
         this.names = names;
         this.store = store;
         this.events = events;
         this.sockets = sockets;
         this.contextUpdates = contextUpdates;
+        this.push = push;
         this.vertx = vertx;
     }
 
@@ -181,13 +185,15 @@ public class EventConsumer {
                     .toList()));
             return store.create(event)
                     .call(created -> refused(event, created.refused()))
+                    .invoke(created -> push.dispatchNew(created.rows()))
                     .flatMap(created -> sockets.replay(agentIds));
         }
         if (EventTypes.MESSAGE_READ.equals(type) || EventTypes.MESSAGE_REACTED.equals(type)
                 || EventTypes.ACTION_DENIED.equals(type)) {
             String messageId = data.getString("message_id", data.getString("id"));
-            sockets.ephemeral(type, entry.get("event_id"), messageId, data,
-                    recipients.stream().map(Recipient::agentId).toList());
+            List<String> agentIds = recipients.stream().map(Recipient::agentId).toList();
+            sockets.ephemeral(type, entry.get("event_id"), messageId, data, agentIds);
+            push.ephemeral(entry.get("workspace_id"), type, blankToNull(entry.get("channel_id")), data, agentIds);
         }
         return Uni.createFrom().voidItem();
     }

@@ -23,6 +23,7 @@ import dev.relay.common.auth.Principal;
 import dev.relay.common.error.RelayException;
 import dev.relay.common.token.TokenKind;
 import dev.relay.common.wire.Success;
+import dev.relay.delivery.service.DeliveryAcks;
 import dev.relay.delivery.service.DeliveryEvents;
 import dev.relay.delivery.service.DeliveryExpiry;
 import dev.relay.delivery.service.DeliveryStore;
@@ -37,14 +38,16 @@ public class DeliveryResource {
     private static final String INVALID_QUERY = "Invalid status or limit";
 
     private final DeliveryStore store;
+    private final DeliveryAcks acks;
     private final DeliveryEvents events;
     private final DeliveryExpiry expiry;
     private final Caller caller;
     private final ObjectMapper mapper;
 
-    DeliveryResource(DeliveryStore store, DeliveryEvents events, DeliveryExpiry expiry, Caller caller,
-            ObjectMapper mapper) {
+    DeliveryResource(DeliveryStore store, DeliveryAcks acks, DeliveryEvents events, DeliveryExpiry expiry,
+            Caller caller, ObjectMapper mapper) {
         this.store = store;
+        this.acks = acks;
         this.events = events;
         this.expiry = expiry;
         this.caller = caller;
@@ -78,9 +81,7 @@ public class DeliveryResource {
     @Path("/{id}/ack")
     public Uni<Success<Map<String, Object>>> ack(@PathParam("id") String id) {
         Principal agent = caller.require(TokenKind.AGENT_TOKEN);
-        return store.ackOne(agent.subjectId(), id)
-                .call(result -> result.getValue() ? events.delivered(result.getKey()) : Uni.createFrom().voidItem())
-                .map(result -> Success.of(result.getKey().view()));
+        return acks.ackOne(agent.subjectId(), id).map(result -> Success.of(result.getKey().view()));
     }
 
     @POST

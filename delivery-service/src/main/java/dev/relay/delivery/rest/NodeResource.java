@@ -18,6 +18,7 @@ import dev.relay.common.auth.Principal;
 import dev.relay.common.error.RelayException;
 import dev.relay.common.token.TokenKind;
 import dev.relay.common.wire.Success;
+import dev.relay.delivery.push.PushConfig;
 import dev.relay.delivery.service.KeyOwnership;
 import dev.relay.delivery.service.NodeService;
 import dev.relay.delivery.service.PushTargets;
@@ -51,6 +52,7 @@ public class NodeResource {
         NodeService.Enrolment enrolment = NodeService.enrolment(body == null ? Map.of() : body);
         if (enrolment.kind().equals("http_push")) {
             pushTargets.check((String) enrolment.delivery().get("url"));
+            PushConfig.of(enrolment.delivery());
         }
         return nodes.enrol(principal.workspaceId(), enrolment, principal).map(enrolled -> {
             Map<String, Object> view = new java.util.LinkedHashMap<>(enrolled.node().view(clock.instant()));

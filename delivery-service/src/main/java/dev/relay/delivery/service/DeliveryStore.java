@@ -31,7 +31,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class DeliveryStore {
 
-    static final String COLUMNS = "id, workspace_id, message_id, channel_id, agent_id, agent_name, seq, status, mode, "
+    /** Every column of a delivery row, in the order {@link Delivery#of} reads them. */
+    public static final String COLUMNS = "id, workspace_id, message_id, channel_id, agent_id, agent_name, seq, status, mode, "
             + "reason, priority, event_id, event_type, data, injection_mode, route_node_id, route_node_kind, "
             + "route_node_role, delivery_adapter, dispatch_attempts, next_attempt_at, last_dispatch_error, retryable, "
             + "error, available_at, deadline, expires_at, delivered_at, acked_at, dead_lettered_at, created_at, "
@@ -94,7 +95,7 @@ public class DeliveryStore {
             String agentName, long seq, String status, String mode, String reason, String eventType, String data,
             String injectionMode, Row row) {
 
-        static Delivery of(Row row) {
+        public static Delivery of(Row row) {
             return new Delivery(row.getString("id"), row.getString("workspace_id"), row.getString("message_id"),
                     row.getString("channel_id"), row.getString("agent_id"), row.getString("agent_name"),
                     row.getLong("seq"), row.getString("status"), row.getString("mode"), row.getString("reason"),
@@ -300,12 +301,16 @@ public class DeliveryStore {
                 .replaceWithVoid();
     }
 
-    /** Agents with queued rows older than {@code age}: work a lost nudge or hand-over left behind (§6.4 sweep). */
+    /**
+     * Agents with queued rows older than {@code age}: work a lost nudge or hand-over left behind (§6.4 sweep). Rows
+     * routed to http_push nodes have a retry sweep of their own.
+     */
     public Uni<List<String>> agentsWithStaleQueuedRows(Duration age, int limit) {
         Instant now = clock.instant();
         return pool
                 .preparedQuery("select distinct agent_id from deliveries where status = 'queued' and created_at < $1 "
-                        + "and (expires_at is null or expires_at > $2) limit $3")
+                        + "and (expires_at is null or expires_at > $2) and route_node_kind is distinct from 'http_push' "
+                        + "limit $3")
                 .execute(Sql.tuple(Sql.at(now.minus(age)), Sql.at(now), limit))
                 .map(rows -> {
                     List<String> agents = new ArrayList<>();

@@ -97,7 +97,10 @@ public record Node(String id, String workspaceId, String name, String kind, Stri
             } else if (value instanceof Map<?, ?> map) {
                 redacted.put(key, redact((Map<String, Object>) map));
             } else if (value instanceof List<?> list) {
-                redacted.put(key, list);
+                // Objects inside arrays are redacted too: a secret must not hide from the rule behind a list.
+                redacted.put(key, list.stream()
+                        .map(item -> item instanceof Map<?, ?> map ? redact((Map<String, Object>) map) : item)
+                        .toList());
             } else {
                 redacted.put(key, value);
             }

@@ -21,7 +21,7 @@ import dev.relay.common.error.RelayException;
  *
  * <p>
  * Only literal addresses and `localhost` names are judged here, without a DNS lookup: a name that resolves to a
- * private address must be judged again when the dispatcher connects.
+ * private address is judged again ({@link #unsafe(InetAddress)}) when the dispatcher connects.
  */
 @ApplicationScoped
 public class PushTargets {
@@ -70,18 +70,34 @@ public class PushTargets {
         } catch (UnknownHostException e) {
             throw new RelayException(ErrorCode.INVALID_NODE_DELIVERY, "delivery.url has an invalid address: " + host);
         }
+        String unsafe = unsafe(address);
+        if (unsafe != null) {
+            throw unsafe(host, unsafe);
+        }
+    }
+
+    /**
+     * Why a push to this (resolved) address is refused, e.g. "a private address", or null when it may be POSTed to.
+     * The dispatcher asks this of the address it is about to connect to, so a public name that resolves to a private
+     * address is refused too.
+     */
+    public String unsafe(InetAddress address) {
+        if (allowPrivate) {
+            return null;
+        }
         if (address.isLoopbackAddress()) {
-            throw unsafe(host, "a loopback address");
+            return "a loopback address";
         }
         if (address.isLinkLocalAddress()) {
-            throw unsafe(host, "a link-local address");
+            return "a link-local address";
         }
         if (address.isSiteLocalAddress() || uniqueLocal(address) || carrierGrade(address)) {
-            throw unsafe(host, "a private address");
+            return "a private address";
         }
         if (address.isAnyLocalAddress() || address.isMulticastAddress()) {
-            throw unsafe(host, "not a host address");
+            return "not a host address";
         }
+        return null;
     }
 
     private static boolean literalAddress(String host) {

@@ -122,6 +122,63 @@ class NodeEnrolmentTest {
     }
 
     @Test
+    void everyReadRedactsSecretsButKeepsHeaderNamesAndTheRestOfTheConfig() {
+        enrol(Map.of("name", "signed", "kind", "http_push", "delivery", Map.of("url", "https://example.com/in",
+                "ack_mode", "on_2xx", "auth", Map.of("type", "hmac_sha256", "secret", "whsec_real",
+                        "signature_header", "X-Sig", "prefix", "v1="))))
+                .statusCode(201)
+                .body("data.delivery.auth.secret", equalTo("[redacted]"))
+                .body("data.delivery.auth.signature_header", equalTo("X-Sig"))
+                .body("data.delivery.auth.prefix", equalTo("v1="))
+                .body("data.delivery.ack_mode", equalTo("on_2xx"));
+        enrol(Map.of("name", "headed", "kind", "http_push", "delivery", Map.of("url", "https://example.com/in",
+                "auth", Map.of("type", "static_headers", "headers", Map.of("X-Api-Key", "k-real", "X-Tenant",
+                        "acme")))))
+                .statusCode(201)
+                .body("data.delivery.auth.headers.X-Api-Key", equalTo("[redacted]"))
+                .body("data.delivery.auth.headers.X-Tenant", equalTo("[redacted]"));
+
+        for (String path : List.of("/v1/nodes/signed", "/v1/nodes/headed", "/v1/nodes")) {
+            String body = given().header("Authorization", ws.key())
+                    .get(path)
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .asString();
+            assertThat(path + " shows no secret", body.contains("whsec_real") || body.contains("k-real"),
+                    equalTo(false));
+        }
+        given().header("Authorization", ws.key())
+                .get("/v1/nodes/headed")
+                .then()
+                .body("data.delivery.auth.type", equalTo("static_headers"))
+                .body("data.delivery.auth.headers.X-Api-Key", equalTo("[redacted]"))
+                .body("data.delivery.url", equalTo("https://example.com/in"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"url\":\"https://example.com/in\",\"ack_mode\":\"always\"}",
+            "{\"url\":\"https://example.com/in\",\"auth\":{\"type\":\"basic\"}}",
+            "{\"url\":\"https://example.com/in\",\"auth\":\"bearer\"}",
+            "{\"url\":\"https://example.com/in\",\"auth\":{\"type\":\"bearer\"}}",
+            "{\"url\":\"https://example.com/in\",\"auth\":{\"type\":\"bearer\",\"token\":\"a\\r\\nX: y\"}}",
+            "{\"url\":\"https://example.com/in\",\"auth\":{\"type\":\"static_headers\",\"headers\":{}}}",
+            "{\"url\":\"https://example.com/in\",\"auth\":{\"type\":\"static_headers\",\"headers\":{\"Bad Name\":\"v\"}}}",
+            "{\"url\":\"https://example.com/in\",\"auth\":{\"type\":\"static_headers\",\"headers\":{\"X-A\":\"v\\n\"}}}",
+            "{\"url\":\"https://example.com/in\",\"auth\":{\"type\":\"static_headers\",\"headers\":{\"Host\":\"evil\"}}}",
+            "{\"url\":\"https://example.com/in\",\"auth\":{\"type\":\"hmac_sha256\"}}",
+            "{\"url\":\"https://example.com/in\",\"auth\":{\"type\":\"hmac_sha256\",\"secret\":\"s\",\"encoding\":\"base64\"}}",
+            "{\"url\":\"https://example.com/in\",\"auth\":{\"type\":\"hmac_sha256\",\"secret\":\"s\",\"signed_payload\":\"all\"}}",
+            "{\"url\":\"https://example.com/in\",\"use_proxy\":true}"})
+    void aBadDeliveryConfigIsRefusedBeforeAnythingIsWritten(String delivery) {
+        int mints = auth.calls("mint").size();
+        enrol("{\"name\":\"bad\",\"kind\":\"http_push\",\"delivery\":" + delivery + "}").statusCode(400)
+                .body("error.code", equalTo("invalid_node_delivery"));
+        assertThat(auth.calls("mint"), hasSize(mints));
+        given().header("Authorization", ws.key()).get("/v1/nodes/bad").then().statusCode(404);
+    }
+
+    @Test
     void aDirectNodeForTwoAgentsIsRefused() {
         int mints = auth.calls("mint").size();
 

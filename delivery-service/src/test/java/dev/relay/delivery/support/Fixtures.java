@@ -109,6 +109,17 @@ public final class Fixtures {
                 StandInAuthService.ledger().credentialOf(token).id());
     }
 
+    /** Binds the agent to the node (`POST /v1/nodes/:name/agents`, 201 expected). */
+    public static void bind(Ws ws, String nodeName, Agent agent) {
+        given().contentType(JSON)
+                .header("Authorization", ws.key())
+                .body(Map.of("agent_name", agent.name()))
+                .when()
+                .post("/v1/nodes/" + nodeName + "/agents")
+                .then()
+                .statusCode(201);
+    }
+
     /** Opens the node's socket and registers it as the SDK does; the reply must be ok. */
     public static NodeSocket connectDirect(NodeCredential node) {
         NodeSocket socket = NodeSocket.open(node.bearer());
