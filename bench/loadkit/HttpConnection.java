@@ -7,6 +7,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One keep-alive HTTP/1.1 connection driven by one thread: write a whole request, read the whole answer. A load
@@ -17,6 +19,14 @@ public final class HttpConnection {
 
     /** An answer: status code and body bytes. */
     public record Response(int status, byte[] body) {
+
+        private static final Pattern ERROR_CODE = Pattern.compile("\"code\"\\s*:\\s*\"([^\"]+)\"");
+
+        /** "HTTP 429 rate_limit_exceeded": the status and the error envelope's code, if any, to group errors by. */
+        public String label() {
+            Matcher code = ERROR_CODE.matcher(text());
+            return "HTTP " + status + (code.find() ? " " + code.group(1) : "");
+        }
 
         public String text() {
             return new String(body, StandardCharsets.UTF_8);

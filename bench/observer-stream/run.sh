@@ -127,7 +127,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# The client: StreamLoad + WsClient, with the load kit's ProcessCpu (bench/loadkit).
+# The client: StreamLoad with the load kit (bench/loadkit: WsClient, JsonApi, Args, ProcessCpu).
 "$JAVA_HOME/bin/javac" -d "$WORK/classes" "$ROOT"/bench/loadkit/*.java "$HERE"/*.java
 
 # A stack of this benchmark's left from an interrupted run would keep that run's settings (./relay up reuses it).
