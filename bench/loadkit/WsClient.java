@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 /**
  * A minimal RFC 6455 client for many idle sockets in one JVM, JDK only: the handshake is a blocking exchange on a
@@ -58,7 +59,7 @@ public final class WsClient {
 
     /** One client socket. Fields written by one reader thread; the volatile ones are read by the phases. */
     public static final class Conn {
-        public final int slot; // index within the batch it was opened in
+        public final int slot; // the opener's number for it (by default its index in the batch)
         SocketChannel channel;
         SelectionKey key;
         byte[] carry; // bytes of a frame split across reads
@@ -127,29 +128,32 @@ public final class WsClient {
 
     // --- opening ------------------------------------------------------------------------------------------------
 
-    /** Opens {@code count} observer sockets on {@code /v1/ws?token=…}; see {@link #open(IntFunction, int, int)}. */
+    /** Opens {@code count} observer sockets on {@code /v1/ws?token=…}, slots 0 to count-1; see {@link #openTargets}. */
     public Opened open(int count, IntFunction<String> tokenFor, int concurrency) throws InterruptedException {
-        return openTargets(slot -> "/v1/ws?token=" + URLEncoder.encode(tokenFor.apply(slot), StandardCharsets.UTF_8),
-                count, concurrency);
+        return openTargets(IntStream.range(0, count).toArray(), slot -> "/v1/ws?token=" + URLEncoder.encode(
+                tokenFor.apply(slot), StandardCharsets.UTF_8), concurrency);
     }
 
     /**
-     * Opens {@code count} sockets, socket {@code slot} on the request target {@code targetFor(slot)} (path and query,
-     * e.g. {@code /v1/node/ws?token=…}), at most {@code concurrency} handshakes at a time; a failed handshake (HTTP
-     * status other than 101, I/O error, no answer within 15 s) is counted by label and its socket left out.
+     * Opens one socket per slot (the caller's number for it, kept in {@link Conn#slot}), slot {@code s} on the
+     * request target {@code targetFor(s)} (path and query, e.g. {@code /v1/node/ws?token=…}), at most
+     * {@code concurrency} handshakes at a time; a failed handshake (HTTP status other than 101, I/O error, no answer
+     * within 15 s) is counted by label and its socket left out.
      */
-    public Opened openTargets(IntFunction<String> targetFor, int count, int concurrency) throws InterruptedException {
+    public Opened openTargets(int[] slots, IntFunction<String> targetFor, int concurrency)
+            throws InterruptedException {
         long start = System.nanoTime();
+        int count = slots.length;
         Conn[] conns = new Conn[count];
         Map<String, Integer> failures = new ConcurrentHashMap<>();
         Semaphore permits = new Semaphore(concurrency);
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < count; i++) {
                 permits.acquire();
-                int slot = i;
+                int k = i;
                 threads.submit(() -> {
                     try {
-                        conns[slot] = handshake(slot, targetFor.apply(slot));
+                        conns[k] = handshake(slots[k], targetFor.apply(slots[k]));
                     } catch (HandshakeFailure e) {
                         failures.merge(e.label, 1, Integer::sum);
                     } catch (IOException | RuntimeException e) {

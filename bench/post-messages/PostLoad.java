@@ -159,10 +159,8 @@ public class PostLoad {
 
         Messages(URI gateway, List<String> tokens, String label, int textBytes) {
             this.heads = tokens.stream()
-                    .map(t -> ("POST /v1/channels/general/messages HTTP/1.1\r\nHost: " + gateway.getHost() + ":"
-                            + gateway.getPort() + "\r\nAuthorization: Bearer " + t
-                            + "\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: ")
-                            .getBytes(StandardCharsets.US_ASCII))
+                    .map(t -> HttpConnection.jsonPostHead(gateway.getHost(), gateway.getPort(),
+                            "/v1/channels/general/messages", t))
                     .toArray(byte[][]::new);
             this.label = label;
             this.padding = "lorem ipsum dolor sit amet ".repeat(textBytes / 27 + 1);
@@ -174,13 +172,8 @@ public class PostLoad {
             int agent = index % heads.length;
             String text = "bench " + label + " #" + index + " from " + agentName(agent) + ": ";
             text += padding.substring(0, Math.max(0, textBytes - text.length()));
-            byte[] body = ("{\"text\":\"" + text + "\"}").getBytes(StandardCharsets.UTF_8);
-            byte[] head = heads[agent];
-            byte[] length = (body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-            byte[] request = Arrays.copyOf(head, head.length + length.length + body.length);
-            System.arraycopy(length, 0, request, head.length, length.length);
-            System.arraycopy(body, 0, request, head.length + length.length, body.length);
-            return request;
+            return HttpConnection.request(heads[agent], ("{\"text\":\"" + text + "\"}").getBytes(
+                    StandardCharsets.UTF_8));
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -20,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * Issue 6's benchmark: post-to-deliver latency across the whole stack. JDK only; run.sh compiles it with the load
@@ -28,7 +30,8 @@ import java.util.stream.Collectors;
  * <pre>
  * java -cp CLASSES DeliverLoad --gateway http://127.0.0.1:28807 [--agents 200] [--channel-size 10]
  *     [--warmup 30] [--duration 30] [--rates 300] [--connections 64] [--text-bytes 100] [--grace 30]
- *     [--drain 120] [--pause 3] [--readers 2] [--pids gateway=PID,...] [--databases workspace=DB,...]
+ *     [--drain 120] [--pause 3] [--readers 2] [--open-concurrency 16] [--connect-attempts 5]
+ *     [--pids gateway=PID,...] [--databases workspace=DB,...]
  *     [--pg host:port:user] [--markdown FILE]
  * </pre>
  *
@@ -56,6 +59,7 @@ public class DeliverLoad {
 
     final Args opt;
     final URI gateway;
+    final JsonApi api;
     final Fleet fleet;
     final WsClient client;
     final ProcessCpu cpu;
@@ -80,7 +84,8 @@ public class DeliverLoad {
         this.databases = Args.pairs(opt.get("databases", ""));
         this.cpu = new ProcessCpu(pids, List.copyOf(databases.values()));
         this.cpuReport = new CpuReport(pids.keySet(), databases);
-        this.fleet = Fleet.create(new JsonApi(gateway), "bench-post-to-deliver-" + runId, opt.integer("agents", 200),
+        this.api = new JsonApi(gateway);
+        this.fleet = Fleet.create(api, "bench-post-to-deliver-" + runId, opt.integer("agents", 200),
                 opt.integer("channel-size", 10));
         this.client = new WsClient(gateway.getHost(), gateway.getPort(), opt.integer("readers", 2));
     }
@@ -158,27 +163,53 @@ public class DeliverLoad {
 
     // --- connecting the agents as the SDK does --------------------------------------------------------------------
 
-    void connect() throws InterruptedException {
+    /**
+     * Opens every agent's node socket and registers it. A handshake that fails (on a busy machine one can take longer
+     * than the client's 15 s) is retried, at most {@code --connect-attempts} times in all, with a fresh node token
+     * first, as the SDK's reconnect does.
+     */
+    void connect() throws IOException, InterruptedException {
         int n = fleet.size();
         lastSeq = new AtomicLongArray(n);
         registered = new CountDownLatch(n);
         client.listener = this::onText;
-        WsClient.Opened opened = client.openTargets(fleet::nodeSocketTarget, n, 32);
-        if (opened.failed() > 0) {
-            throw new IllegalStateException(opened.failed() + " node sockets failed to open: " + opened.failures());
+        long start = System.nanoTime();
+        List<WsClient.Conn> open = new ArrayList<>();
+        List<Long> handshakes = new ArrayList<>();
+        int[] pending = IntStream.range(0, n).toArray();
+        int attempts = opt.integer("connect-attempts", 5);
+        for (int attempt = 1; pending.length > 0; attempt++) {
+            WsClient.Opened opened = client.openTargets(pending, fleet::nodeSocketTarget,
+                    opt.integer("open-concurrency", 16));
+            for (WsClient.Conn c : opened.conns()) {
+                client.send(c, fleet.registration(c.slot));
+                open.add(c);
+                handshakes.add(c.handshakeNanos);
+            }
+            Set<Integer> done = opened.conns().stream().map(c -> c.slot).collect(Collectors.toSet());
+            pending = Arrays.stream(pending).filter(a -> !done.contains(a)).toArray();
+            if (pending.length == 0) {
+                break;
+            }
+            out.printf(Locale.ROOT, "deliver-load: attempt %d: %d node sockets failed to open (%s)%n", attempt,
+                    pending.length, opened.failures());
+            if (attempt >= attempts) {
+                throw new IllegalStateException(pending.length + " node sockets failed to open in " + attempts
+                        + " attempts");
+            }
+            for (int a : pending) {
+                fleet.refreshNodeToken(api, a);
+            }
         }
-        conns = opened.conns();
-        for (WsClient.Conn c : conns) {
-            client.send(c, fleet.registration(c.slot));
-        }
-        if (!registered.await(30, TimeUnit.SECONDS)) {
+        conns = open;
+        if (!registered.await(60, TimeUnit.SECONDS)) {
             throw new IllegalStateException(registered.getCount() + " of " + n + " node.register frames got no "
-                    + "ok reply within 30 s; error frames: " + frameErrors);
+                    + "ok reply within 60 s; error frames: " + frameErrors);
         }
-        long[] handshakes = opened.handshakeNanos();
+        long[] sorted = handshakes.stream().mapToLong(Long::longValue).sorted().toArray();
         out.printf(Locale.ROOT, "deliver-load: %d node sockets open and registered in %.1f s (handshake p50 %.1f ms, "
-                + "max %.1f ms)%n", n, opened.seconds(), Phase.ms(Phase.pct(handshakes, 0.5)),
-                Phase.ms(Phase.pct(handshakes, 1.0)));
+                + "max %.1f ms)%n", n, (System.nanoTime() - start) / 1e9, Phase.ms(Phase.pct(sorted, 0.5)),
+                Phase.ms(Phase.pct(sorted, 1.0)));
     }
 
     void heartbeat() {
@@ -362,10 +393,8 @@ public class DeliverLoad {
             this.padding = "lorem ipsum dolor sit amet ".repeat(textBytes / 27 + 1);
             this.heads = new byte[fleet.size()][];
             for (int a = 0; a < fleet.size(); a++) {
-                heads[a] = ("POST /v1/channels/" + Fleet.channelName(fleet.channelOf(a)) + "/messages HTTP/1.1\r\n"
-                        + "Host: " + gateway.getHost() + ":" + gateway.getPort() + "\r\nAuthorization: Bearer "
-                        + fleet.agents.get(a).token() + "\r\nContent-Type: application/json\r\n"
-                        + "Accept: application/json\r\nContent-Length: ").getBytes(StandardCharsets.US_ASCII);
+                heads[a] = HttpConnection.jsonPostHead(gateway.getHost(), gateway.getPort(), "/v1/channels/"
+                        + Fleet.channelName(fleet.channelOf(a)) + "/messages", fleet.agents.get(a).token());
             }
         }
 
@@ -374,13 +403,8 @@ public class DeliverLoad {
             int agent = fleet.sender(index);
             String text = MARK + phase + ":" + index + "] run " + runId + " from " + Fleet.agentName(agent) + ": ";
             text += padding.substring(0, Math.max(0, textBytes - text.length()));
-            byte[] body = ("{\"text\":\"" + text + "\"}").getBytes(StandardCharsets.UTF_8);
-            byte[] head = heads[agent];
-            byte[] length = (body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-            byte[] request = Arrays.copyOf(head, head.length + length.length + body.length);
-            System.arraycopy(length, 0, request, head.length, length.length);
-            System.arraycopy(body, 0, request, head.length + length.length, body.length);
-            return request;
+            return HttpConnection.request(heads[agent], ("{\"text\":\"" + text + "\"}").getBytes(
+                    StandardCharsets.UTF_8));
         }
     }
 

@@ -47,11 +47,8 @@ final class Fleet {
             String token = JsonApi.fields(api.call("POST", "/v1/agents", key, "{\"name\":\"" + agentName + "\"}",
                     201)).get("token");
             api.call("POST", "/v1/channels/" + channelName(a / channelSize) + "/join", token, null, 200);
-            Map<String, String> node = JsonApi.fields(api.call("POST", "/v1/agent/node-token", token, null, 200));
-            if (node.get("token") == null || !node.get("token").startsWith("nt_live_")) {
-                throw new IOException("POST /v1/agent/node-token answered without an nt_live_ token: " + node.keySet());
-            }
-            agents.add(new Agent(agentName, token, node.get("node_id"), node.get("node_name"), node.get("token")));
+            agents.add(new Agent(agentName, token, null, null, null));
+            agents.set(a, withNodeToken(api, agents.get(a)));
         }
         Fleet fleet = new Fleet(ws.get("workspace_id"), agents, channelSize, 0);
         for (int c = 0; c < channels; c++) {
@@ -62,6 +59,22 @@ final class Fleet {
             }
         }
         return new Fleet(fleet.workspaceId, agents, channelSize, (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Agent {@code a} with a fresh direct-node token, as the SDK fetches one before every connect and reconnect (each
+     * call rotates the token).
+     */
+    void refreshNodeToken(JsonApi api, int a) throws IOException, InterruptedException {
+        agents.set(a, withNodeToken(api, agents.get(a)));
+    }
+
+    private static Agent withNodeToken(JsonApi api, Agent agent) throws IOException, InterruptedException {
+        Map<String, String> node = JsonApi.fields(api.call("POST", "/v1/agent/node-token", agent.token(), null, 200));
+        if (node.get("token") == null || !node.get("token").startsWith("nt_live_")) {
+            throw new IOException("POST /v1/agent/node-token answered without an nt_live_ token: " + node.keySet());
+        }
+        return new Agent(agent.name(), agent.token(), node.get("node_id"), node.get("node_name"), node.get("token"));
     }
 
     static String agentName(int a) {

@@ -1,5 +1,4 @@
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -30,19 +29,14 @@ final class Stages {
             "published → delivery rows stamped (stream, delivery-service consumer)",
             "delivery rows stamped → deliver frame read (rows, routing, socket, client)" };
 
-    private final String host;
-    private final String port;
-    private final String user;
+    private final Psql psql;
     private final String workspaceDb;
     private final String deliveryDb;
     private final String workspaceId;
     private final long epochOffsetNanos; // epoch nanos = nanoTime + this
 
     Stages(String pg, Map<String, String> databases, String workspaceId, long epochOffsetNanos) {
-        String[] hpu = pg.split(":");
-        this.host = hpu[0];
-        this.port = hpu[1];
-        this.user = hpu[2];
+        this.psql = new Psql(pg);
         this.workspaceDb = databases.get("workspace");
         this.deliveryDb = databases.get("delivery");
         if (workspaceDb == null || deliveryDb == null) {
@@ -81,7 +75,7 @@ final class Stages {
                 + ":%'";
         String index = "substring(data from '\\[pd:[0-9]+:([0-9]+)\\]')";
         Map<Integer, long[]> events = new HashMap<>();
-        for (String line : query(workspaceDb, "select " + index + ", " + micros("created_at") + ", "
+        for (String line : psql.rows(workspaceDb, "select " + index + ", " + micros("created_at") + ", "
                 + micros("published_at") + " from workspace_events where type = 'message.created' and " + filter)) {
             String[] f = line.split("\\|", -1);
             if (!f[0].isEmpty() && !f[2].isEmpty()) {
@@ -89,7 +83,7 @@ final class Stages {
             }
         }
         List<long[]> rows = new ArrayList<>();
-        for (String line : query(deliveryDb, "select " + index + ", agent_name, " + micros("created_at")
+        for (String line : psql.rows(deliveryDb, "select " + index + ", agent_name, " + micros("created_at")
                 + " from deliveries where " + filter)) {
             String[] f = line.split("\\|", -1);
             if (f[0].isEmpty() || !f[1].startsWith("bench-")) {
@@ -153,17 +147,5 @@ final class Stages {
 
     private static String micros(String column) {
         return "(extract(epoch from " + column + ") * 1000000)::bigint";
-    }
-
-    private List<String> query(String db, String sql) throws IOException, InterruptedException {
-        Process psql = new ProcessBuilder(List.of("psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-h",
-                host, "-p", port, "-U", user, "-d", db, "-c", sql)).start();
-        byte[] out = psql.getInputStream().readAllBytes();
-        String err = new String(psql.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (psql.waitFor() != 0) {
-            throw new IOException("psql on " + db + " failed: " + err);
-        }
-        String text = new String(out, StandardCharsets.UTF_8).trim();
-        return text.isEmpty() ? List.of() : Arrays.asList(text.split("\n"));
     }
 }
