@@ -121,6 +121,13 @@ final class Fleet {
         return recipient < sender ? pos : pos - 1;
     }
 
+    /** The agent whose delivery of message {@code i} counts in {@code slot}: the inverse of {@link #recipientSlot}. */
+    int recipientOf(int i, int slot) {
+        int sender = sender(i);
+        int base = channelOf(sender) * channelSize;
+        return base + slot < sender ? base + slot : base + slot + 1;
+    }
+
     /** The request target of agent {@code a}'s node socket, with the query parameters the SDK adds. */
     String nodeSocketTarget(int a) {
         return "/v1/node/ws?token=" + URLEncoder.encode(agents.get(a).nodeToken(), StandardCharsets.UTF_8)

@@ -13,6 +13,7 @@ final class Tracker {
     final int phase;
     final int n;
     private final Fleet fleet;
+    private final boolean[] connected; // by agent: whether its node socket opened
     private final int width; // slots per message: the largest channel's other members
     private final AtomicLongArray arrivals;
     private final AtomicLong duplicates = new AtomicLong();
@@ -20,10 +21,11 @@ final class Tracker {
     private final AtomicLong late = new AtomicLong();
     private volatile boolean frozen;
 
-    Tracker(int phase, int n, Fleet fleet) {
+    Tracker(int phase, int n, Fleet fleet, boolean[] connected) {
         this.phase = phase;
         this.n = n;
         this.fleet = fleet;
+        this.connected = connected;
         this.width = Math.max(1, fleet.channelSize - 1);
         this.arrivals = new AtomicLongArray(n * width);
     }
@@ -75,8 +77,8 @@ final class Tracker {
     }
 
     /** What the phase's deliveries came to, from each message's due time. */
-    record Outcome(long expected, long received, long lost, long unconfirmed, long[] sortedLatencies,
-            long lastArrival) {
+    record Outcome(long expected, long received, long lost, long lostUnconnected, long unconfirmed,
+            long[] sortedLatencies, long lastArrival) {
     }
 
     /**
@@ -90,6 +92,7 @@ final class Tracker {
 
     Outcome outcome(Phase phase, int from, int to) {
         long expected = 0;
+        long lostUnconnected = 0;
         long unconfirmed = 0;
         long last = 0;
         long[] latencies = new long[Math.max(0, (to - from) * width)];
@@ -106,11 +109,13 @@ final class Tracker {
                 if (at != 0) {
                     latencies[k++] = at - due;
                     last = Math.max(last, at);
+                } else if (!connected[fleet.recipientOf(i, s)]) {
+                    lostUnconnected++;
                 }
             }
         }
         long[] sorted = Arrays.copyOf(latencies, k);
         Arrays.sort(sorted);
-        return new Outcome(expected, k, expected - k, unconfirmed, sorted, last);
+        return new Outcome(expected, k, expected - k, lostUnconnected, unconfirmed, sorted, last);
     }
 }

@@ -24,6 +24,10 @@
 #   BENCH_GRACE=30           seconds after the last post's due time a delivery may still arrive; later it is lost
 #   BENCH_DRAIN=120          the same for the warm-up's deliveries (a cold stack falls far behind)
 #   BENCH_READERS=2          selector threads reading the agents' sockets
+#   BENCH_OPEN_CONCURRENCY=32  node-socket handshakes in flight at a time
+#   BENCH_CONNECT_ATTEMPTS=2 attempts to open each agent's node socket (a retry first fetches a fresh node token, as
+#                            the SDK's reconnect does); agents still unconnected then make the load's deliveries to them
+#                            lost, and the result file says how many
 #   BENCH_CLIENT_OPTS        JVM options of the bench client (default -Xms256m -Xmx1g)
 #   BENCH_PORT_BASE          services on BASE..BASE+3 (gateway, auth, workspace, delivery) and their management
 #                            ports on BASE+4..BASE+7, instead of 28807/28111-28113 and 29807/29111-29113
@@ -54,6 +58,8 @@ bench_java_home
 : "${BENCH_GRACE:=30}"
 : "${BENCH_DRAIN:=120}"
 : "${BENCH_READERS:=2}"
+: "${BENCH_OPEN_CONCURRENCY:=32}"
+: "${BENCH_CONNECT_ATTEMPTS:=2}"
 : "${BENCH_CLIENT_OPTS:=-Xms256m -Xmx1g}"
 : "${BENCH_DB_SUFFIX:=_bench_deliver}"
 : "${BENCH_REDIS_NAMESPACE:=relaybenchdeliver}"
@@ -81,53 +87,19 @@ export RELAY_REDIS_NAMESPACE="$BENCH_REDIS_NAMESPACE"
 # The gateway's per-workspace rate limiter allows 30000 requests/min, posts counting 0.5 (15000 posts/min); 300
 # posts/s is 18000/min, so the load would measure the limiter. 0 turns it off; a 429 still counts as an error.
 export RELAY_RATE_LIMIT_PER_MINUTE=0
-JAVA_OPTS_USED="${RELAY_JAVA_OPTS:--Xms64m -Xmx512m}"
-if [[ "$BENCH_JFR" == 1 ]]; then
-  mkdir -p "$RELAY_STATE_DIR/jfr"
-  JAVA_OPTS_USED="$JAVA_OPTS_USED -XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$RELAY_STATE_DIR/jfr/"
-fi
-export RELAY_JAVA_OPTS="$JAVA_OPTS_USED"
+bench_java_opts
 export PGPASSWORD="${RELAY_PG_PASSWORD:-}"
 PG="${RELAY_PG_HOST:-127.0.0.1}:${RELAY_PG_PORT:-5432}:${RELAY_PG_USER:-postgres}"
 
-# Which tree runs: the working tree, or an export of HEAD (read-only git: archive, no checkout).
-case "$BENCH_SOURCE" in
-  worktree) SRC="$ROOT" ;;
-  head)
-    rev="$(git -C "$ROOT" rev-parse --short=12 HEAD)"
-    SRC="$RELAY_STATE_DIR/src-$rev"
-    if [[ ! -x "$SRC/relay" ]]; then
-      echo "bench: exporting HEAD ($rev) to $SRC"
-      rm -rf "$SRC.tmp" && mkdir -p "$SRC.tmp"
-      git -C "$ROOT" archive --format=tar HEAD | tar -x -C "$SRC.tmp"
-      mv "$SRC.tmp" "$SRC"
-    fi
-    ;;
-  *) echo "bench: BENCH_SOURCE is worktree or head, not '$BENCH_SOURCE'" >&2; exit 2 ;;
-esac
+bench_select_source
 
 WORK="$(mktemp -d)" # the client's classes and output
-cleanup() {
-  echo "bench: stopping the bench stack"
-  "$SRC/relay" down >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_stop_on_exit
 
 # The client: DeliverLoad, Fleet, Tracker and Stages with the shared load kit (bench/loadkit).
 "$JAVA_HOME/bin/javac" -d "$WORK/classes" "$ROOT"/bench/loadkit/*.java "$HERE"/*.java
 
-# A stack of this benchmark's left from an interrupted run would keep that run's settings (./relay up reuses it).
-if compgen -G "$RELAY_STATE_DIR/pids/*.pid" >/dev/null; then
-  echo "bench: stopping a stack left running under $RELAY_STATE_DIR, so this run's settings apply"
-  "$SRC/relay" down
-fi
-echo "bench: starting the bench stack from $SRC (state $RELAY_STATE_DIR, gateway on :$RELAY_GATEWAY_PORT)"
-"$SRC/relay" up
-pid_of() { cat "$RELAY_STATE_DIR/pids/$1.pid"; }
-PIDS="gateway=$(pid_of observer-gateway),auth=$(pid_of auth-service),workspace=$(pid_of workspace-service),delivery=$(pid_of delivery-service)"
-DATABASES="auth=relay_auth$RELAY_DB_SUFFIX,workspace=relay_workspace$RELAY_DB_SUFFIX,delivery=relay_delivery$RELAY_DB_SUFFIX"
+bench_start_stack
 if grep -rqs RELAY_RATE_LIMIT_PER_MINUTE "$SRC/observer-gateway/src/main" "$SRC/common/src/main"; then
   limiter="present in the measured build, turned off with \`RELAY_RATE_LIMIT_PER_MINUTE=0\`"
 else
@@ -150,7 +122,8 @@ MD="$WORK/stages.md"
   --gateway "http://127.0.0.1:$RELAY_GATEWAY_PORT" --agents "$BENCH_AGENTS" --channel-size "$BENCH_CHANNEL_SIZE" \
   --warmup "$BENCH_WARMUP" --duration "$BENCH_DURATION" --rates "$BENCH_RATES" \
   --connections "$BENCH_CONNECTIONS" --text-bytes "$BENCH_TEXT_BYTES" --grace "$BENCH_GRACE" --drain "$BENCH_DRAIN" \
-  --readers "$BENCH_READERS" --pids "$PIDS" --databases "$DATABASES" --pg "$PG" --markdown "$MD" | tee "$OUT"
+  --readers "$BENCH_READERS" --open-concurrency "$BENCH_OPEN_CONCURRENCY" \
+  --connect-attempts "$BENCH_CONNECT_ATTEMPTS" --pids "$PIDS" --databases "$DATABASES" --pg "$PG" --markdown "$MD" | tee "$OUT"
 loadavg_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- tabulate and record ---------------------------------------------------------------------------------------
@@ -170,8 +143,8 @@ verdict_of() { # RESULT line
 summary=""
 target_note=""
 other_max=0 # the most cores other work took during a measured phase
-table="| target (msg/s) | posts 201 / sent | deliveries expected | lost | duplicates | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | post answer p99 ms | last delivery after the last post (s) | verdict (p99 ≤ 15 ms, nothing lost) |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+table="| target (msg/s) | agents connected | posts 201 / sent | deliveries expected | lost (to unconnected agents) | duplicates | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | post answer p99 ms | last delivery after the last post (s) | verdict (p99 ≤ 15 ms, nothing lost) |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 cpu_table="| target (msg/s) | gateway | auth | workspace | delivery | postgres (workspace db / delivery db / rest) | redis | bench client | everything else | machine (of $(nproc)) |
 |---:|---:|---:|---:|---:|---|---:|---:|---:|---:|"
 for line in "${RESULT_LINES[@]}"; do
@@ -181,7 +154,7 @@ for line in "${RESULT_LINES[@]}"; do
   by="$(field "$line" post_errors_by)"
   posts_cell="$(field "$line" posts_ok) / $(field "$line" posts)"
   [[ "$by" == - ]] || posts_cell+=" (${by//,/, })"
-  table+=$'\n'"| $rate | $posts_cell | $(field "$line" expected) | $(field "$line" lost) | $(field "$line" duplicates) | $(field "$line" p50_ms) | $(field "$line" p90_ms) | $(field "$line" p99_ms) | $(field "$line" p999_ms) | $(field "$line" max_ms) | $(field "$line" post_p99_ms) | $(field "$line" last_s) | **$verdict** |"
+  table+=$'\n'"| $rate | $(field "$line" agents_connected) of $(field "$line" agents) | $posts_cell | $(field "$line" expected) | $(field "$line" lost) ($(field "$line" lost_unconnected)) | $(field "$line" duplicates) | $(field "$line" p50_ms) | $(field "$line" p90_ms) | $(field "$line" p99_ms) | $(field "$line" p999_ms) | $(field "$line" max_ms) | $(field "$line" post_p99_ms) | $(field "$line" last_s) | **$verdict** |"
   pg_rest="$(awk -v a="$(field "$line" cpu_pg_auth)" -v o="$(field "$line" cpu_pg_other)" 'BEGIN { printf "%.2f", a + o }')"
   cpu_table+=$'\n'"| $rate | $(field "$line" cpu_gateway) | $(field "$line" cpu_auth) | $(field "$line" cpu_workspace) | $(field "$line" cpu_delivery) | $(field "$line" cpu_postgres) ($(field "$line" cpu_pg_workspace) / $(field "$line" cpu_pg_delivery) / $pg_rest) | $(field "$line" cpu_redis) | $(field "$line" cpu_generator) | $(field "$line" cpu_other) | $(field "$line" cpu_machine) |"
   other_max="$(awk -v a="$other_max" -v b="$(field "$line" cpu_other)" 'BEGIN { print (b > a ? b : a) }')"
@@ -191,7 +164,13 @@ for line in "${RESULT_LINES[@]}"; do
   fi
 done
 [[ -n "$target_note" ]] || target_note="; not issue 6's shape (300/s, 200 agents), so no verdict"
-sockets_closed="$(field " ${RESULT_LINES[0]#RESULT }" sockets_closed)"
+first=" ${RESULT_LINES[0]#RESULT }"
+sockets_closed="$(field "$first" sockets_closed)"
+connected="$(field "$first" agents_connected)"
+unconnected_note=""
+if [[ "$connected" != "$BENCH_AGENTS" ]]; then
+  unconnected_note="**Only $connected of $BENCH_AGENTS agents could connect**: the other node sockets never got their \`101\` through the gateway (see \`NOT CONNECTED\` and the attempts in the client output). The load ran all the same; the deliveries to the unconnected agents are counted as lost (the number in brackets), and the latencies are those of the connected agents."
+fi
 
 echo
 echo "$table"
@@ -204,21 +183,11 @@ if [[ "$BENCH_RECORD" != 1 ]]; then
   exit 0
 fi
 
-if [[ "$BENCH_SOURCE" == head ]]; then
-  rev="$(git -C "$ROOT" rev-parse "${SRC##*/src-}")"
-  source_desc="a \`git archive\` export of HEAD ($rev), built under \`$SRC\`"
-else
-  dirty="$(GIT_OPTIONAL_LOCKS=0 git -C "$ROOT" status --porcelain -- common auth-service workspace-service delivery-service observer-gateway pom.xml relay 2>/dev/null || true)"
-  source_desc="the working tree at HEAD $rev; $( [[ -z "$dirty" ]] && echo "the services, pom.xml and relay unmodified" || printf 'local changes in the measured modules:\n\n```\n%s\n```' "$dirty")"
-fi
-shared=""
-if awk -v b="$busy_before" -v o="$other_max" 'BEGIN { exit !(b > 0.3 || o > 0.3) }'; then
-  shared="**The machine was shared** with other work (a concurrent build or test run): $busy_before of $(nproc) cores were busy before the load, and other work took up to $other_max cores during a measured phase (the \"everything else\" CPU column, and \"else\" in each phase's 5-second timeline below). These numbers are worse and noisier than a quiet machine's; rerun on one before comparing. Busiest processes just before the load (%CPU over 1 s, from top):
-
-\`\`\`
-$top_before
-\`\`\`"
-fi
+[[ "$BENCH_SOURCE" != head ]] || rev="$(git -C "$ROOT" rev-parse "${SRC##*/src-}")"
+source_desc="$(bench_source_desc "$rev" "the services, pom.xml and relay unmodified" common auth-service \
+  workspace-service delivery-service observer-gateway pom.xml relay)"
+shared="$(bench_shared_note "$busy_before" "$other_max" "$top_before" \
+  "phase (the \"everything else\" CPU column, and \"else\" in each phase's 5-second timeline below)")"
 channels=$(((BENCH_AGENTS + BENCH_CHANNEL_SIZE - 1) / BENCH_CHANNEL_SIZE))
 mkdir -p "$RESULTS"
 file="$RESULTS/post-to-deliver-$stamp.md"
@@ -241,6 +210,7 @@ file="$RESULTS/post-to-deliver-$stamp.md"
   echo "default, 15000 posts/min, 300 posts/s would be throttled); $limiter."
   echo
   [[ -z "$shared" ]] || { echo "$shared"; echo; }
+  [[ -z "$unconnected_note" ]] || { echo "$unconnected_note"; echo; }
   echo "$table"
   echo
   echo "Node sockets closed during the run: ${sockets_closed:-?} (the SDK would reconnect; this client does not, so a closed"
@@ -274,5 +244,5 @@ bench_results_index
 opts_note=""
 [[ "$JAVA_OPTS_USED" == "-Xms64m -Xmx512m" ]] || opts_note=" (services run with \`$JAVA_OPTS_USED\`)"
 [[ -z "$shared" ]] || opts_note+=" (machine shared: other work took up to $other_max cores during the phases, $busy_before before)"
-echo "- $started post-to-deliver @ ${rev:0:12}$opts_note: $BENCH_AGENTS connected agents, channels of $BENCH_CHANNEL_SIZE, rate limiter off; $summary$target_note ([details](post-to-deliver-$stamp.md))" >>"$RESULTS/README.md"
+echo "- $started post-to-deliver @ ${rev:0:12}$opts_note: $connected of $BENCH_AGENTS agents connected, channels of $BENCH_CHANNEL_SIZE, rate limiter off; $summary$target_note ([details](post-to-deliver-$stamp.md))" >>"$RESULTS/README.md"
 echo "bench: recorded $file"
