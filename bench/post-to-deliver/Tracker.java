@@ -51,13 +51,16 @@ final class Tracker {
         return arrivals.get(i * width + slot);
     }
 
-    /** Deliveries still missing for the messages {@code phase} answered with 201. */
+    /**
+     * Deliveries still missing for the messages {@code phase} answered with 201, to connected agents only (what an
+     * unconnected agent misses cannot arrive, so waiting for it would only spend the grace period).
+     */
     long missing(Phase phase) {
         long missing = 0;
         for (int i = 0; i < n; i++) {
             if (phase.ok(i)) {
                 for (int s = 0, r = fleet.recipients(i); s < r; s++) {
-                    missing += arrival(i, s) == 0 ? 1 : 0;
+                    missing += arrival(i, s) == 0 && connected[fleet.recipientOf(i, s)] ? 1 : 0;
                 }
             }
         }
