@@ -160,3 +160,20 @@ bench_stop_on_exit() {
   trap 'echo "bench: stopping the bench stack"; "$SRC/relay" down >/dev/null 2>&1 || true; rm -rf "${WORK:-}"' EXIT
   trap 'exit 130' INT TERM
 }
+
+# Result-file lines on the stack and the machine around it: PostgreSQL and Redis versions, the services' JVM options
+# ($1 is appended to that line), and the other work on the machine ($busy_before, $loadavg_before, $loadavg_after).
+bench_stack_facts() { # extra text for the JVM options line
+  echo "- PostgreSQL: $(psql --version 2>/dev/null || echo unknown); Redis: $(redis-server --version 2>/dev/null | cut -d' ' -f3 || echo unknown)"
+  echo "- service JVM options (RELAY_JAVA_OPTS): \`$JAVA_OPTS_USED\`${1:-}"
+  echo "- other work on the machine: $busy_before of $(nproc) cores busy during 3 s before the load (stack idle); load average (1/5/15 min) before: $loadavg_before, after: $loadavg_after"
+}
+
+# The results index's remark on what sets a run apart: JVM options other than ./relay's, a shared machine ($shared
+# non-empty; $1 the most cores other work took during the measured parts, $busy_before before).
+bench_index_note() { # other max
+  local note=""
+  [[ "$JAVA_OPTS_USED" == "-Xms64m -Xmx512m" ]] || note=" (services run with \`$JAVA_OPTS_USED\`)"
+  [[ -z "${shared:-}" ]] || note+=" (machine shared: other work took up to $1 cores during the phases, $busy_before before)"
+  echo "$note"
+}

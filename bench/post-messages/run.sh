@@ -159,9 +159,7 @@ file="$RESULTS/post-messages-$stamp.md"
   echo "- commit: $rev"
   echo "- measured: $source_desc"
   bench_machine_facts
-  echo "- PostgreSQL: $(psql --version 2>/dev/null || echo unknown); Redis: $(redis-server --version 2>/dev/null | cut -d' ' -f3 || echo unknown)"
-  echo "- service JVM options (RELAY_JAVA_OPTS): \`$JAVA_OPTS_USED\`"
-  echo "- other work on the machine: $busy_before of $(nproc) cores busy during 3 s before the load (stack idle); load average (1/5/15 min) before: $loadavg_before, after: $loadavg_after"
+  bench_stack_facts
   echo "- command: \`BENCH_RATES=$BENCH_RATES BENCH_DURATION=$BENCH_DURATION BENCH_WARMUP=$BENCH_WARMUP BENCH_AGENTS=$BENCH_AGENTS BENCH_CONNECTIONS=$BENCH_CONNECTIONS BENCH_TEXT_BYTES=$BENCH_TEXT_BYTES BENCH_SOURCE=$BENCH_SOURCE bench/post-messages/run.sh\` (exports \`RELAY_RATE_LIMIT_PER_MINUTE=0\`)"
   echo
   echo "## Load generator output"
@@ -172,8 +170,6 @@ file="$RESULTS/post-messages-$stamp.md"
 } >"$file"
 
 bench_results_index
-opts_note=""
-[[ "$JAVA_OPTS_USED" == "-Xms64m -Xmx512m" ]] || opts_note=" (services run with \`$JAVA_OPTS_USED\`)"
-[[ -z "$shared" ]] || opts_note+=" (machine shared: other work took up to $other_max cores during the phases, $busy_before before)"
+opts_note="$(bench_index_note "$other_max")"
 echo "- $started post-messages @ ${rev:0:12}$opts_note: $BENCH_AGENTS agents, rate limiter off; $summary ([details](post-messages-$stamp.md))" >>"$RESULTS/README.md"
 echo "bench: recorded $file"

@@ -99,6 +99,17 @@ bench_stop_on_exit
 # The client: DeliverLoad, Fleet, Tracker and Stages with the shared load kit (bench/loadkit).
 "$JAVA_HOME/bin/javac" -d "$WORK/classes" "$ROOT"/bench/loadkit/*.java "$HERE"/*.java
 
+# A run that ended with delivery-service behind leaves events in this stack's Redis stream, and the next stack would
+# spend its measured phase consuming them. The namespace is this benchmark's own: drop the stream before starting.
+if command -v redis-cli >/dev/null; then
+  stale="$(redis-cli -u "${RELAY_REDIS_URL:-redis://127.0.0.1:6379}" XLEN "$RELAY_REDIS_NAMESPACE:events:stream" 2>/dev/null || echo 0)"
+  if [[ "${stale:-0}" != 0 ]]; then
+    echo "bench: dropping $RELAY_REDIS_NAMESPACE:events:stream ($stale entries left by earlier runs)"
+    redis-cli -u "${RELAY_REDIS_URL:-redis://127.0.0.1:6379}" DEL "$RELAY_REDIS_NAMESPACE:events:stream" >/dev/null
+  fi
+else
+  echo "bench: no redis-cli: events an earlier run left in $RELAY_REDIS_NAMESPACE:events:stream are not dropped" >&2
+fi
 bench_start_stack
 if grep -rqs RELAY_RATE_LIMIT_PER_MINUTE "$SRC/observer-gateway/src/main" "$SRC/common/src/main"; then
   limiter="present in the measured build, turned off with \`RELAY_RATE_LIMIT_PER_MINUTE=0\`"
@@ -228,9 +239,7 @@ file="$RESULTS/post-to-deliver-$stamp.md"
   echo "- commit: $rev"
   echo "- measured: $source_desc"
   bench_machine_facts
-  echo "- PostgreSQL: $(psql --version 2>/dev/null || echo unknown); Redis: $(redis-server --version 2>/dev/null | cut -d' ' -f3 || echo unknown)"
-  echo "- service JVM options (RELAY_JAVA_OPTS): \`$JAVA_OPTS_USED\`; bench client: \`$BENCH_CLIENT_OPTS\`"
-  echo "- other work on the machine: $busy_before of $(nproc) cores busy during 3 s before the load (stack idle); load average (1/5/15 min) before: $loadavg_before, after: $loadavg_after"
+  bench_stack_facts "; bench client: \`$BENCH_CLIENT_OPTS\`"
   echo "- command: \`BENCH_RATES=$BENCH_RATES BENCH_DURATION=$BENCH_DURATION BENCH_WARMUP=$BENCH_WARMUP BENCH_AGENTS=$BENCH_AGENTS BENCH_CHANNEL_SIZE=$BENCH_CHANNEL_SIZE BENCH_CONNECTIONS=$BENCH_CONNECTIONS BENCH_TEXT_BYTES=$BENCH_TEXT_BYTES BENCH_GRACE=$BENCH_GRACE BENCH_SOURCE=$BENCH_SOURCE bench/post-to-deliver/run.sh\` (exports \`RELAY_RATE_LIMIT_PER_MINUTE=0\`)"
   echo
   echo "## Client output"
@@ -241,8 +250,6 @@ file="$RESULTS/post-to-deliver-$stamp.md"
 } >"$file"
 
 bench_results_index
-opts_note=""
-[[ "$JAVA_OPTS_USED" == "-Xms64m -Xmx512m" ]] || opts_note=" (services run with \`$JAVA_OPTS_USED\`)"
-[[ -z "$shared" ]] || opts_note+=" (machine shared: other work took up to $other_max cores during the phases, $busy_before before)"
+opts_note="$(bench_index_note "$other_max")"
 echo "- $started post-to-deliver @ ${rev:0:12}$opts_note: $connected of $BENCH_AGENTS agents connected, channels of $BENCH_CHANNEL_SIZE, rate limiter off; $summary$target_note ([details](post-to-deliver-$stamp.md))" >>"$RESULTS/README.md"
 echo "bench: recorded $file"
