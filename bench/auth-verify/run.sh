@@ -45,28 +45,9 @@ export RELAY_AUTH_PORT=28081 RELAY_AUTH_MANAGEMENT_PORT=29081
 export RELAY_WORKSPACE_PORT=28082 RELAY_WORKSPACE_MANAGEMENT_PORT=29082
 export RELAY_DELIVERY_PORT=28083 RELAY_DELIVERY_MANAGEMENT_PORT=29083
 export RELAY_DB_SUFFIX=_bench
-JAVA_OPTS_USED="${RELAY_JAVA_OPTS:--Xms64m -Xmx512m}"
-if [[ "$BENCH_JFR" == 1 ]]; then
-  mkdir -p "$RELAY_STATE_DIR/jfr"
-  JAVA_OPTS_USED="$JAVA_OPTS_USED -XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$RELAY_STATE_DIR/jfr/"
-fi
-export RELAY_JAVA_OPTS="$JAVA_OPTS_USED"
+bench_java_opts
 
-# Which tree runs: the working tree, or an export of HEAD (read-only git: archive, no checkout).
-case "$BENCH_SOURCE" in
-  worktree) SRC="$ROOT" ;;
-  head)
-    rev="$(git -C "$ROOT" rev-parse --short=12 HEAD)"
-    SRC="$RELAY_STATE_DIR/src-$rev"
-    if [[ ! -x "$SRC/relay" ]]; then
-      echo "bench: exporting HEAD ($rev) to $SRC"
-      rm -rf "$SRC.tmp" && mkdir -p "$SRC.tmp"
-      git -C "$ROOT" archive --format=tar HEAD | tar -x -C "$SRC.tmp"
-      mv "$SRC.tmp" "$SRC"
-    fi
-    ;;
-  *) echo "bench: BENCH_SOURCE is worktree or head, not '$BENCH_SOURCE'" >&2; exit 2 ;;
-esac
+bench_select_source
 
 cleanup() {
   echo "bench: stopping the bench stack"
@@ -129,12 +110,8 @@ echo "bench: target (uncached verify p99 <= 3 ms at 500 req/s): $verdict"
 [[ "$BENCH_RECORD" == 1 ]] || exit 0
 
 rev="$(git -C "$ROOT" rev-parse HEAD)"
-if [[ "$BENCH_SOURCE" == head ]]; then
-  source_desc="a \`git archive\` export of HEAD ($rev), built under \`$SRC\`"
-else
-  dirty="$(GIT_OPTIONAL_LOCKS=0 git -C "$ROOT" status --porcelain -- common auth-service pom.xml relay 2>/dev/null || true)"
-  source_desc="the working tree at HEAD $rev; $( [[ -z "$dirty" ]] && echo "common/, auth-service/, pom.xml and relay unmodified" || printf 'local changes in the measured modules:\n\n```\n%s\n```' "$dirty")"
-fi
+source_desc="$(bench_source_desc "$rev" "common/, auth-service/, pom.xml and relay unmodified" common auth-service \
+  pom.xml relay)"
 mkdir -p "$RESULTS"
 file="$RESULTS/auth-verify-$stamp.md"
 {

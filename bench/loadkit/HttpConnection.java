@@ -6,7 +6,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One keep-alive HTTP/1.1 connection driven by one thread: write a whole request, read the whole answer. A load
@@ -17,6 +20,14 @@ public final class HttpConnection {
 
     /** An answer: status code and body bytes. */
     public record Response(int status, byte[] body) {
+
+        private static final Pattern ERROR_CODE = Pattern.compile("\"code\"\\s*:\\s*\"([^\"]+)\"");
+
+        /** "HTTP 429 rate_limit_exceeded": the status and the error envelope's code, if any, to group errors by. */
+        public String label() {
+            Matcher code = ERROR_CODE.matcher(text());
+            return "HTTP " + status + (code.find() ? " " + code.group(1) : "");
+        }
 
         public String text() {
             return new String(body, StandardCharsets.UTF_8);
@@ -34,6 +45,25 @@ public final class HttpConnection {
             }
             return false;
         }
+    }
+
+    /**
+     * The head of a JSON {@code POST} with a bearer token, up to and including {@code "Content-Length: "}: prepared
+     * once per sender, completed per request by {@link #request(byte[], byte[])}.
+     */
+    public static byte[] jsonPostHead(String host, int port, String path, String bearer) {
+        return ("POST " + path + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nAuthorization: Bearer " + bearer
+                + "\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: ")
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** A complete request: a head from {@link #jsonPostHead}, the body's length, the blank line and the body. */
+    public static byte[] request(byte[] head, byte[] body) {
+        byte[] length = (body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] request = Arrays.copyOf(head, head.length + length.length + body.length);
+        System.arraycopy(length, 0, request, head.length, length.length);
+        System.arraycopy(body, 0, request, head.length + length.length, body.length);
+        return request;
     }
 
     private final String host;

@@ -53,7 +53,8 @@ public final class Phase {
         this.done = new CountDownLatch(n);
     }
 
-    long dueTime(int i) {
+    /** When request {@code i} was due ({@code System.nanoTime()}); meaningful once the phase has started. */
+    public long dueTime(int i) {
         return start + (long) (i * (1_000_000_000.0 / rate));
     }
 
@@ -108,6 +109,11 @@ public final class Phase {
     /** Sorted latencies (ns) of the right answers. */
     public long[] okLatencies() {
         return Arrays.stream(latencyNanos).filter(v -> v >= 0).sorted().toArray();
+    }
+
+    /** Whether request {@code i} got a right answer (so far; final once the phase has ended). */
+    public boolean ok(int i) {
+        return latencyNanos[i] >= 0;
     }
 
     public long ok() {

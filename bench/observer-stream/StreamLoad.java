@@ -4,9 +4,6 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +27,8 @@ import java.util.stream.Collectors;
 /**
  * The observer stream {@code /v1/ws} of observer-gateway under many sockets: the heap an idle socket costs, how long
  * one channel message takes to reach the last of many observers, and how long a revoked observer token's socket
- * stays open. JDK only; run.sh compiles it with {@link WsClient} and the load kit's {@code ProcessCpu}:
+ * stays open. JDK only; run.sh compiles it with the load kit ({@code bench/loadkit}: {@link WsClient},
+ * {@link JsonApi}, {@link Args}, {@link ProcessCpu}):
  *
  * <pre>
  * java -cp CLASSES StreamLoad --gateway http://127.0.0.1:28787 --management http://127.0.0.1:29787
@@ -47,15 +45,14 @@ import java.util.stream.Collectors;
  */
 public class StreamLoad {
 
-    static final Pattern STRING_FIELD = Pattern.compile("\"([a-z_]+)\"\\s*:\\s*\"([^\"]*)\"");
     static final Pattern GAUGE = Pattern.compile("(?m)^relay_observer_sockets(?:\\{[^}]*})?\\s+([0-9.eE+-]+)");
     static final PrintStream out = System.out;
 
-    final Map<String, String> opt;
+    final Args opt;
     final URI gateway;
     final String management;
     final long gatewayPid;
-    final Api api;
+    final JsonApi api;
     final WsClient client;
     final ProcessCpu cpu;
     final String runId = Long.toString(System.currentTimeMillis(), 36);
@@ -64,27 +61,27 @@ public class StreamLoad {
     final List<String> results = new ArrayList<>(); // RESULT lines for run.sh
     Setup setup;
 
-    StreamLoad(Map<String, String> opt) throws IOException {
+    StreamLoad(Args opt) throws IOException {
         this.opt = opt;
-        this.gateway = URI.create(required(opt, "gateway"));
-        this.management = required(opt, "management");
-        this.gatewayPid = Long.parseLong(required(opt, "gateway-pid"));
-        this.api = new Api(gateway);
+        this.gateway = URI.create(opt.required("gateway"));
+        this.management = opt.required("management");
+        this.gatewayPid = Long.parseLong(opt.required("gateway-pid"));
+        this.api = new JsonApi(gateway);
         this.client = new WsClient(gateway.getHost(), gateway.getPort(), integer("readers", 2));
         Map<String, Long> pids = new LinkedHashMap<>();
-        pairs(opt.getOrDefault("pids", "gateway=" + gatewayPid)).forEach((k, v) -> pids.put(k, Long.parseLong(v)));
-        this.cpu = new ProcessCpu(pids, List.copyOf(pairs(opt.getOrDefault("databases", "")).values()));
+        Args.pairs(opt.get("pids", "gateway=" + gatewayPid)).forEach((k, v) -> pids.put(k, Long.parseLong(v)));
+        this.cpu = new ProcessCpu(pids, List.copyOf(Args.pairs(opt.get("databases", "")).values()));
         this.openConcurrency = integer("open-concurrency", 64);
     }
 
     public static void main(String[] args) throws Exception {
-        StreamLoad load = new StreamLoad(parseArgs(args));
+        StreamLoad load = new StreamLoad(Args.parse(args));
         load.run();
         System.exit(0); // the HTTP client's and readers' threads are daemons, but leave no doubt
     }
 
     void run() throws Exception {
-        List<String> phases = Arrays.asList(opt.getOrDefault("phases", "idle,fanout,revoke").split(","));
+        List<String> phases = Arrays.asList(opt.get("phases", "idle,fanout,revoke").split(","));
         int idle = phases.contains("idle") ? integer("idle-sockets", 10_000) : 0;
         int fanout = phases.contains("fanout") ? integer("fanout-sockets", 1000) : 0;
         int revoke = phases.contains("revoke") ? integer("revoke-sockets", 200) : 0;
@@ -102,8 +99,8 @@ public class StreamLoad {
         if (revoke > 0) {
             revoke(revoke);
         }
-        if (opt.containsKey("markdown")) {
-            Files.writeString(Path.of(opt.get("markdown")), md.toString());
+        if (opt.has("markdown")) {
+            Files.writeString(Path.of(opt.required("markdown")), md.toString());
         }
         results.forEach(out::println);
         out.println("stream-load: done");
@@ -276,7 +273,7 @@ public class StreamLoad {
                 }
             }
         };
-        RedisWatch redis = RedisWatch.start(opt.get("redis"), opt.getOrDefault("redis-namespace", "relay")
+        RedisWatch redis = RedisWatch.start(opt.get("redis", null), opt.get("redis-namespace", "relay")
                 + ":events:ws:" + setup.workspaceId, marker, total);
 
         long[] started = new long[total];
@@ -693,13 +690,13 @@ public class StreamLoad {
     record Setup(String workspaceId, String key, String agentName, String agentToken, List<String> shared,
             List<Token> revocable, double seconds) {
 
-        static Setup create(Api api, String name, int sharedCount, int revocableCount) throws Exception {
+        static Setup create(JsonApi api, String name, int sharedCount, int revocableCount) throws Exception {
             long start = System.nanoTime();
-            Map<String, String> ws = fields(api.call("POST", "/v1/workspaces", null, "{\"name\":\"" + name + "\"}",
+            Map<String, String> ws = JsonApi.fields(api.call("POST", "/v1/workspaces", null, "{\"name\":\"" + name + "\"}",
                     201));
             String key = ws.get("api_key");
             String agentName = "bench-poster";
-            String agentToken = fields(api.call("POST", "/v1/agents", key, "{\"name\":\"" + agentName + "\"}", 201))
+            String agentToken = JsonApi.fields(api.call("POST", "/v1/agents", key, "{\"name\":\"" + agentName + "\"}", 201))
                     .get("token");
             List<String> shared = new ArrayList<>();
             for (int i = 0; i < sharedCount; i++) {
@@ -713,61 +710,13 @@ public class StreamLoad {
                     (System.nanoTime() - start) / 1e9);
         }
 
-        private static Token observer(Api api, String key, String name) throws Exception {
-            Map<String, String> t = fields(api.call("POST", "/v1/observer-tokens", key, "{\"name\":\"" + name
+        private static Token observer(JsonApi api, String key, String name) throws Exception {
+            Map<String, String> t = JsonApi.fields(api.call("POST", "/v1/observer-tokens", key, "{\"name\":\"" + name
                     + "\",\"scopes\":[\"stream:read\",\"messages:read\"]}", 201));
             if (t.get("id") == null || t.get("token") == null || !t.get("token").startsWith("ot_live_")) {
                 throw new IOException("POST /v1/observer-tokens answered without id and token: " + t);
             }
             return new Token(t.get("id"), t.get("token"));
-        }
-    }
-
-    /** The first value of each string field in a JSON body. */
-    static Map<String, String> fields(String body) {
-        Map<String, String> fields = new HashMap<>();
-        Matcher m = STRING_FIELD.matcher(body);
-        while (m.find()) {
-            fields.putIfAbsent(m.group(1), m.group(2));
-        }
-        return fields;
-    }
-
-    /** The public API through the gateway. */
-    static final class Api {
-        private final URI base;
-        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
-
-        Api(URI base) {
-            this.base = base;
-        }
-
-        String call(String method, String path, String bearer, String body, int expected) throws Exception {
-            HttpResponse<String> response = http.send(request(method, path, bearer, body),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != expected) {
-                throw new IOException(method + " " + path + " answered " + response.statusCode() + " "
-                        + response.body());
-            }
-            return response.body();
-        }
-
-        CompletableFuture<HttpResponse<String>> async(String method, String path, String bearer, String body) {
-            return http.sendAsync(request(method, path, bearer, body), HttpResponse.BodyHandlers.ofString());
-        }
-
-        private HttpRequest request(String method, String path, String bearer, String body) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10))
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(body));
-            if (body != null) {
-                b.header("Content-Type", "application/json");
-            }
-            if (bearer != null) {
-                b.header("Authorization", "Bearer " + bearer);
-            }
-            return b.build();
         }
     }
 
@@ -1012,36 +961,6 @@ public class StreamLoad {
     }
 
     int integer(String name, int fallback) {
-        return Integer.parseInt(opt.getOrDefault(name, Integer.toString(fallback)));
-    }
-
-    static Map<String, String> parseArgs(String[] args) {
-        Map<String, String> opt = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("unexpected argument " + args[i]);
-            }
-            opt.put(args[i].substring(2), args[++i]);
-        }
-        return opt;
-    }
-
-    static Map<String, String> pairs(String list) {
-        Map<String, String> pairs = new LinkedHashMap<>();
-        for (String pair : list.split(",")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                pairs.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
-            }
-        }
-        return pairs;
-    }
-
-    static String required(Map<String, String> opt, String name) {
-        String value = opt.get(name);
-        if (value == null) {
-            throw new IllegalArgumentException("--" + name + " is required");
-        }
-        return value;
+        return opt.integer(name, fallback);
     }
 }

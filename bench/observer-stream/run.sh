@@ -76,12 +76,7 @@ export RELAY_REDIS_NAMESPACE=relaybenchstream
 # Every WebSocket upgrade counts against the workspace's rate limit (30000 requests/min): 10,000 upgrades plus the
 # rest would measure the limiter, so it is off; the benchmark is about the stream.
 export RELAY_RATE_LIMIT_PER_MINUTE=0
-JAVA_OPTS_USED="${RELAY_JAVA_OPTS:--Xms64m -Xmx512m}"
-if [[ "$BENCH_JFR" == 1 ]]; then
-  mkdir -p "$RELAY_STATE_DIR/jfr"
-  JAVA_OPTS_USED="$JAVA_OPTS_USED -XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$RELAY_STATE_DIR/jfr/"
-fi
-export RELAY_JAVA_OPTS="$JAVA_OPTS_USED"
+bench_java_opts
 REDIS_URL="${RELAY_REDIS_URL:-redis://127.0.0.1:6379}"
 REDIS_HOSTPORT="${REDIS_URL#*://}"; REDIS_HOSTPORT="${REDIS_HOSTPORT##*@}"; REDIS_HOSTPORT="${REDIS_HOSTPORT%%/*}"
 [[ "$REDIS_HOSTPORT" == *:* ]] || REDIS_HOSTPORT="$REDIS_HOSTPORT:6379"
@@ -102,45 +97,16 @@ if ((port_hi - port_lo < BENCH_IDLE_SOCKETS + 2000)); then
   exit 2
 fi
 
-# Which tree runs: the working tree, or an export of HEAD (read-only git: archive, no checkout).
-case "$BENCH_SOURCE" in
-  worktree) SRC="$ROOT" ;;
-  head)
-    rev="$(git -C "$ROOT" rev-parse --short=12 HEAD)"
-    SRC="$RELAY_STATE_DIR/src-$rev"
-    if [[ ! -x "$SRC/relay" ]]; then
-      echo "bench: exporting HEAD ($rev) to $SRC"
-      rm -rf "$SRC.tmp" && mkdir -p "$SRC.tmp"
-      git -C "$ROOT" archive --format=tar HEAD | tar -x -C "$SRC.tmp"
-      mv "$SRC.tmp" "$SRC"
-    fi
-    ;;
-  *) echo "bench: BENCH_SOURCE is worktree or head, not '$BENCH_SOURCE'" >&2; exit 2 ;;
-esac
+bench_select_source
 
 WORK="$(mktemp -d)" # the client's classes and output
-cleanup() {
-  echo "bench: stopping the bench stack"
-  "$SRC/relay" down >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_stop_on_exit
 
-# The client: StreamLoad + WsClient, with the load kit's ProcessCpu (bench/loadkit).
+# The client: StreamLoad with the load kit (bench/loadkit: WsClient, JsonApi, Args, ProcessCpu).
 "$JAVA_HOME/bin/javac" -d "$WORK/classes" "$ROOT"/bench/loadkit/*.java "$HERE"/*.java
 
-# A stack of this benchmark's left from an interrupted run would keep that run's settings (./relay up reuses it).
-if compgen -G "$RELAY_STATE_DIR/pids/*.pid" >/dev/null; then
-  echo "bench: stopping a stack left running under $RELAY_STATE_DIR, so this run's settings apply"
-  "$SRC/relay" down
-fi
-echo "bench: starting the bench stack from $SRC (state $RELAY_STATE_DIR, gateway on :$RELAY_GATEWAY_PORT)"
-"$SRC/relay" up
-pid_of() { cat "$RELAY_STATE_DIR/pids/$1.pid"; }
-GATEWAY_PID="$(pid_of observer-gateway)"
-PIDS="gateway=$GATEWAY_PID,auth=$(pid_of auth-service),workspace=$(pid_of workspace-service),delivery=$(pid_of delivery-service)"
-DATABASES="auth=relay_auth$RELAY_DB_SUFFIX,workspace=relay_workspace$RELAY_DB_SUFFIX,delivery=relay_delivery$RELAY_DB_SUFFIX"
+bench_start_stack
+GATEWAY_PID="$(cat "$RELAY_STATE_DIR/pids/observer-gateway.pid")"
 gateway_fd_limit="$(awk '/^Max open files/ {print $4 " (hard " $5 ")"}' "/proc/$GATEWAY_PID/limits")"
 gateway_gc="$("$JAVA_HOME/bin/jcmd" "$GATEWAY_PID" VM.flags 2>/dev/null | tr ' ' '\n' | grep -E '^-XX:\+Use[A-Za-z0-9]+GC$' | sed 's/-XX:+//' | head -n1 || true)"
 echo "bench: gateway pid $GATEWAY_PID, open-file limit $gateway_fd_limit, ${gateway_gc:-unknown GC}"
@@ -211,26 +177,16 @@ if [[ "$BENCH_RECORD" != 1 ]]; then
   exit 0
 fi
 
-if [[ "$BENCH_SOURCE" == head ]]; then
-  rev="$(git -C "$ROOT" rev-parse "${SRC##*/src-}")"
-  source_desc="a \`git archive\` export of HEAD ($rev), built under \`$SRC\`"
-else
-  dirty="$(GIT_OPTIONAL_LOCKS=0 git -C "$ROOT" status --porcelain -- common auth-service workspace-service delivery-service observer-gateway pom.xml relay 2>/dev/null || true)"
-  source_desc="the working tree at HEAD $rev; $( [[ -z "$dirty" ]] && echo "the services, pom.xml and relay unmodified" || printf 'local changes in the measured modules:\n\n```\n%s\n```' "$dirty")"
-fi
+[[ "$BENCH_SOURCE" != head ]] || rev="$(git -C "$ROOT" rev-parse "${SRC##*/src-}")"
+source_desc="$(bench_source_desc "$rev" "the services, pom.xml and relay unmodified" common auth-service \
+  workspace-service delivery-service observer-gateway pom.xml relay)"
 other_max=0 # the most cores other work took during a measured part (the client's "everything else")
 for line in "$idle_line" "$fanout_line" "$revoke_line"; do
   o="$(field "$line" other_cores)"
   [[ -z "$o" ]] || other_max="$(awk -v a="$other_max" -v b="$o" 'BEGIN { print (b > a ? b : a) }')"
 done
-shared=""
-if awk -v b="$busy_before" -v o="$other_max" 'BEGIN { exit !(b > 0.3 || o > 0.3) }'; then
-  shared="**The machine was shared** with other work (a concurrent build or test run): $busy_before of $(nproc) cores were busy before the load (the stack idle), and other work took up to $other_max cores during a measured part (\"everything else\" in the CPU lines below). These numbers are worse and noisier than a quiet machine's; rerun on one before comparing. Busiest processes just before the load (%CPU over 1 s, from top):
-
-\`\`\`
-$top_before
-\`\`\`"
-fi
+shared="$(bench_shared_note "$busy_before" "$other_max" "$top_before" \
+  "part (\"everything else\" in the CPU lines below)")"
 mkdir -p "$RESULTS"
 file="$RESULTS/observer-stream-$stamp.md"
 {

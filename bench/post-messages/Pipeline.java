@@ -1,6 +1,4 @@
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -41,9 +39,7 @@ final class Pipeline {
         }
     }
 
-    private final String host;
-    private final String port;
-    private final String user;
+    private final Psql psql;
     private final String workspaceDb;
     private final String deliveryDb;
     private final String workspaceId;
@@ -54,10 +50,7 @@ final class Pipeline {
      * @param databases must name the {@code workspace} and {@code delivery} databases
      */
     Pipeline(String pg, Map<String, String> databases, String workspaceId, int recipientsPerMessage) {
-        String[] hpu = pg.split(":");
-        this.host = hpu[0];
-        this.port = hpu[1];
-        this.user = hpu[2];
+        this.psql = new Psql(pg);
         this.workspaceDb = databases.get("workspace");
         this.deliveryDb = databases.get("delivery");
         if (workspaceDb == null || deliveryDb == null) {
@@ -69,11 +62,11 @@ final class Pipeline {
 
     State state() throws IOException, InterruptedException {
         String w = "'" + workspaceId.replace("'", "''") + "'";
-        String[] ws = query(workspaceDb, "select (select count(*) from messages where workspace_id = " + w
+        String[] ws = psql.value(workspaceDb, "select (select count(*) from messages where workspace_id = " + w
                 + "), (select count(*) from workspace_events where workspace_id = " + w
                 + " and published_at is null)").split("\\|");
         // A mailbox's delivery_seq counts the deliveries written for its agent (gapless, one per delivery).
-        long deliveries = Long.parseLong(query(deliveryDb,
+        long deliveries = Long.parseLong(psql.value(deliveryDb,
                 "select coalesce(sum(delivery_seq), 0) from mailboxes where workspace_id = " + w));
         long messages = Long.parseLong(ws[0]);
         return new State(messages, Long.parseLong(ws[1]), deliveries, messages * recipientsPerMessage);
@@ -89,15 +82,5 @@ final class Pipeline {
             state = state();
         }
         return new Drain(state, (System.nanoTime() - start) / 1e9, state.drained(), cpu.cores(before, cpu.take()));
-    }
-
-    private String query(String db, String sql) throws IOException, InterruptedException {
-        Process psql = new ProcessBuilder(List.of("psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-h",
-                host, "-p", port, "-U", user, "-d", db, "-c", sql)).redirectErrorStream(true).start();
-        String out = new String(psql.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (psql.waitFor() != 0) {
-            throw new IOException("psql on " + db + " failed: " + out);
-        }
-        return out;
     }
 }

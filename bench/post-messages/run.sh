@@ -57,53 +57,19 @@ export RELAY_REDIS_NAMESPACE=relaybench
 # The gateway's per-workspace rate limiter allows 30000 requests/min, posts counting 0.5 (15000 posts/min); 300
 # posts/s is 18000/min, so the load would measure the limiter. 0 turns it off; a 429 still counts as an error.
 export RELAY_RATE_LIMIT_PER_MINUTE=0
-JAVA_OPTS_USED="${RELAY_JAVA_OPTS:--Xms64m -Xmx512m}"
-if [[ "$BENCH_JFR" == 1 ]]; then
-  mkdir -p "$RELAY_STATE_DIR/jfr"
-  JAVA_OPTS_USED="$JAVA_OPTS_USED -XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$RELAY_STATE_DIR/jfr/"
-fi
-export RELAY_JAVA_OPTS="$JAVA_OPTS_USED"
+bench_java_opts
 export PGPASSWORD="${RELAY_PG_PASSWORD:-}"
 PG="${RELAY_PG_HOST:-127.0.0.1}:${RELAY_PG_PORT:-5432}:${RELAY_PG_USER:-postgres}"
 
-# Which tree runs: the working tree, or an export of HEAD (read-only git: archive, no checkout).
-case "$BENCH_SOURCE" in
-  worktree) SRC="$ROOT" ;;
-  head)
-    rev="$(git -C "$ROOT" rev-parse --short=12 HEAD)"
-    SRC="$RELAY_STATE_DIR/src-$rev"
-    if [[ ! -x "$SRC/relay" ]]; then
-      echo "bench: exporting HEAD ($rev) to $SRC"
-      rm -rf "$SRC.tmp" && mkdir -p "$SRC.tmp"
-      git -C "$ROOT" archive --format=tar HEAD | tar -x -C "$SRC.tmp"
-      mv "$SRC.tmp" "$SRC"
-    fi
-    ;;
-  *) echo "bench: BENCH_SOURCE is worktree or head, not '$BENCH_SOURCE'" >&2; exit 2 ;;
-esac
+bench_select_source
 
 WORK="$(mktemp -d)" # the load kit's classes and the generator's output
-cleanup() {
-  echo "bench: stopping the bench stack"
-  "$SRC/relay" down >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_stop_on_exit
 
 # The shared load kit (bench/loadkit), compiled for PostLoad.java's class path.
 "$JAVA_HOME/bin/javac" -d "$WORK/classes" "$ROOT"/bench/loadkit/*.java
 
-# A stack left from an interrupted run would keep that run's settings (./relay up reuses running services).
-if compgen -G "$RELAY_STATE_DIR/pids/*.pid" >/dev/null; then
-  echo "bench: stopping a bench stack left running under $RELAY_STATE_DIR, so this run's settings apply"
-  "$SRC/relay" down
-fi
-echo "bench: starting the bench stack from $SRC (state $RELAY_STATE_DIR, gateway on :$RELAY_GATEWAY_PORT)"
-"$SRC/relay" up
-pid_of() { cat "$RELAY_STATE_DIR/pids/$1.pid"; }
-PIDS="gateway=$(pid_of observer-gateway),auth=$(pid_of auth-service),workspace=$(pid_of workspace-service),delivery=$(pid_of delivery-service)"
-DATABASES="auth=relay_auth$RELAY_DB_SUFFIX,workspace=relay_workspace$RELAY_DB_SUFFIX,delivery=relay_delivery$RELAY_DB_SUFFIX"
+bench_start_stack
 if grep -rqs RELAY_RATE_LIMIT_PER_MINUTE "$SRC/observer-gateway/src/main" "$SRC/common/src/main"; then
   limiter="present in the measured build, turned off with \`RELAY_RATE_LIMIT_PER_MINUTE=0\`"
 else
@@ -159,20 +125,10 @@ echo "$cpu_table"
 [[ "$BENCH_RECORD" == 1 ]] || exit 0
 
 rev="$(git -C "$ROOT" rev-parse HEAD)"
-if [[ "$BENCH_SOURCE" == head ]]; then
-  source_desc="a \`git archive\` export of HEAD ($rev), built under \`$SRC\`"
-else
-  dirty="$(GIT_OPTIONAL_LOCKS=0 git -C "$ROOT" status --porcelain -- common auth-service workspace-service delivery-service observer-gateway pom.xml relay 2>/dev/null || true)"
-  source_desc="the working tree at HEAD $rev; $( [[ -z "$dirty" ]] && echo "the services, pom.xml and relay unmodified" || printf 'local changes in the measured modules:\n\n```\n%s\n```' "$dirty")"
-fi
-shared=""
-if awk -v b="$busy_before" -v o="$other_max" 'BEGIN { exit !(b > 0.3 || o > 0.3) }'; then
-  shared="**The machine was shared** with other work (a concurrent build or test run): $busy_before of $(nproc) cores were busy before the load, and other work took up to $other_max cores during a measured phase (the \"everything else\" CPU column, and \"else\" in each phase's 5-second timeline below). These numbers are worse and noisier than a quiet machine's; rerun on one before comparing. Busiest processes just before the load (%CPU over 1 s, from top):
-
-\`\`\`
-$top_before
-\`\`\`"
-fi
+source_desc="$(bench_source_desc "$rev" "the services, pom.xml and relay unmodified" common auth-service \
+  workspace-service delivery-service observer-gateway pom.xml relay)"
+shared="$(bench_shared_note "$busy_before" "$other_max" "$top_before" \
+  "phase (the \"everything else\" CPU column, and \"else\" in each phase's 5-second timeline below)")"
 mkdir -p "$RESULTS"
 file="$RESULTS/post-messages-$stamp.md"
 {
@@ -203,9 +159,7 @@ file="$RESULTS/post-messages-$stamp.md"
   echo "- commit: $rev"
   echo "- measured: $source_desc"
   bench_machine_facts
-  echo "- PostgreSQL: $(psql --version 2>/dev/null || echo unknown); Redis: $(redis-server --version 2>/dev/null | cut -d' ' -f3 || echo unknown)"
-  echo "- service JVM options (RELAY_JAVA_OPTS): \`$JAVA_OPTS_USED\`"
-  echo "- other work on the machine: $busy_before of $(nproc) cores busy during 3 s before the load (stack idle); load average (1/5/15 min) before: $loadavg_before, after: $loadavg_after"
+  bench_stack_facts
   echo "- command: \`BENCH_RATES=$BENCH_RATES BENCH_DURATION=$BENCH_DURATION BENCH_WARMUP=$BENCH_WARMUP BENCH_AGENTS=$BENCH_AGENTS BENCH_CONNECTIONS=$BENCH_CONNECTIONS BENCH_TEXT_BYTES=$BENCH_TEXT_BYTES BENCH_SOURCE=$BENCH_SOURCE bench/post-messages/run.sh\` (exports \`RELAY_RATE_LIMIT_PER_MINUTE=0\`)"
   echo
   echo "## Load generator output"
@@ -216,8 +170,6 @@ file="$RESULTS/post-messages-$stamp.md"
 } >"$file"
 
 bench_results_index
-opts_note=""
-[[ "$JAVA_OPTS_USED" == "-Xms64m -Xmx512m" ]] || opts_note=" (services run with \`$JAVA_OPTS_USED\`)"
-[[ -z "$shared" ]] || opts_note+=" (machine shared: other work took up to $other_max cores during the phases, $busy_before before)"
+opts_note="$(bench_index_note "$other_max")"
 echo "- $started post-messages @ ${rev:0:12}$opts_note: $BENCH_AGENTS agents, rate limiter off; $summary ([details](post-messages-$stamp.md))" >>"$RESULTS/README.md"
 echo "bench: recorded $file"

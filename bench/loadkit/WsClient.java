@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 /**
  * A minimal RFC 6455 client for many idle sockets in one JVM, JDK only: the handshake is a blocking exchange on a
@@ -44,7 +45,7 @@ import java.util.regex.Pattern;
  * reason recorded, answered with a close frame; the server then ends the TCP connection), ping (answered), pong and
  * binary (ignored). Client frames are masked as the RFC requires.
  */
-final class WsClient {
+public final class WsClient {
 
     /** Frames larger than this fail the socket (events are a few hundred bytes; the read buffer is 256 KiB). */
     static final int MAX_FRAME = 200_000;
@@ -52,13 +53,13 @@ final class WsClient {
     static final Pattern ERROR_CODE = Pattern.compile("\"code\"\\s*:\\s*\"([^\"]+)\"");
 
     /** Receives every text frame other than a pong, on a reader thread, with the time of the read it came in. */
-    interface Listener {
+    public interface Listener {
         void text(Conn conn, String text, long readAt);
     }
 
     /** One client socket. Fields written by one reader thread; the volatile ones are read by the phases. */
-    static final class Conn {
-        final int slot; // index within the batch it was opened in
+    public static final class Conn {
+        public final int slot; // the opener's number for it (by default its index in the batch)
         SocketChannel channel;
         SelectionKey key;
         byte[] carry; // bytes of a frame split across reads
@@ -82,19 +83,19 @@ final class WsClient {
         }
 
         /** When the client learnt the socket was closed: the close frame, else the end of the connection. */
-        long closedAt() {
+        public long closedAt() {
             long frame = closeFrameAt;
             return frame != 0 ? frame : eofAt;
         }
 
-        boolean open() {
+        public boolean open() {
             return !ended.get() && closeFrameAt == 0;
         }
     }
 
     /** What opening a batch of sockets did. */
-    record Opened(List<Conn> conns, long[] handshakeNanos, Map<String, Integer> failures, double seconds) {
-        int failed() {
+    public record Opened(List<Conn> conns, long[] handshakeNanos, Map<String, Integer> failures, double seconds) {
+        public int failed() {
             return failures.values().stream().mapToInt(Integer::intValue).sum();
         }
     }
@@ -108,10 +109,10 @@ final class WsClient {
         return t;
     });
     private final AtomicInteger openSockets = new AtomicInteger();
-    volatile Listener listener = (conn, text, at) -> {
+    public volatile Listener listener = (conn, text, at) -> {
     };
 
-    WsClient(String host, int port, int readerThreads) throws IOException {
+    public WsClient(String host, int port, int readerThreads) throws IOException {
         this.host = host;
         this.port = port;
         this.readers = new Reader[readerThreads];
@@ -121,29 +122,38 @@ final class WsClient {
         }
     }
 
-    int openSockets() {
+    public int openSockets() {
         return openSockets.get();
     }
 
     // --- opening ------------------------------------------------------------------------------------------------
 
+    /** Opens {@code count} observer sockets on {@code /v1/ws?token=…}, slots 0 to count-1; see {@link #openTargets}. */
+    public Opened open(int count, IntFunction<String> tokenFor, int concurrency) throws InterruptedException {
+        return openTargets(IntStream.range(0, count).toArray(), slot -> "/v1/ws?token=" + URLEncoder.encode(
+                tokenFor.apply(slot), StandardCharsets.UTF_8), concurrency);
+    }
+
     /**
-     * Opens {@code count} sockets on {@code /v1/ws?token=…}, at most {@code concurrency} handshakes at a time; a
-     * failed handshake (HTTP status other than 101, I/O error, no answer within 15 s) is counted by label and its
-     * socket left out.
+     * Opens one socket per slot (the caller's number for it, kept in {@link Conn#slot}), slot {@code s} on the
+     * request target {@code targetFor(s)} (path and query, e.g. {@code /v1/node/ws?token=…}), at most
+     * {@code concurrency} handshakes at a time; a failed handshake (HTTP status other than 101, I/O error, no answer
+     * within 15 s) is counted by label and its socket left out.
      */
-    Opened open(int count, IntFunction<String> tokenFor, int concurrency) throws InterruptedException {
+    public Opened openTargets(int[] slots, IntFunction<String> targetFor, int concurrency)
+            throws InterruptedException {
         long start = System.nanoTime();
+        int count = slots.length;
         Conn[] conns = new Conn[count];
         Map<String, Integer> failures = new ConcurrentHashMap<>();
         Semaphore permits = new Semaphore(concurrency);
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < count; i++) {
                 permits.acquire();
-                int slot = i;
+                int k = i;
                 threads.submit(() -> {
                     try {
-                        conns[slot] = handshake(slot, tokenFor.apply(slot));
+                        conns[k] = handshake(slots[k], targetFor.apply(slots[k]));
                     } catch (HandshakeFailure e) {
                         failures.merge(e.label, 1, Integer::sum);
                     } catch (IOException | RuntimeException e) {
@@ -174,7 +184,7 @@ final class WsClient {
         }
     }
 
-    private Conn handshake(int slot, String token) throws IOException {
+    private Conn handshake(int slot, String target) throws IOException {
         long t0 = System.nanoTime();
         SocketChannel channel = SocketChannel.open();
         AtomicBoolean done = new AtomicBoolean();
@@ -191,7 +201,7 @@ final class WsClient {
             byte[] nonce = new byte[16];
             ThreadLocalRandom.current().nextBytes(nonce);
             String key = Base64.getEncoder().encodeToString(nonce);
-            String request = "GET /v1/ws?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8) + " HTTP/1.1\r\n"
+            String request = "GET " + target + " HTTP/1.1\r\n"
                     + "Host: " + host + ":" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                     + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
             ByteBuffer out = ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII));
@@ -267,13 +277,13 @@ final class WsClient {
     // --- sending ------------------------------------------------------------------------------------------------
 
     /** Sends {"type":"ping"} and notes when. */
-    void ping(Conn conn) {
+    public void ping(Conn conn) {
         conn.pingSentAt = System.nanoTime();
         send(conn, 0x1, PING);
     }
 
     /** Starts a client close (1000); the server answers with its close frame and ends the connection. */
-    void close(Conn conn) {
+    public void close(Conn conn) {
         if (conn.ended.get() || conn.closeSent) {
             return;
         }
@@ -282,20 +292,38 @@ final class WsClient {
     }
 
     /** Drops the connection without a close handshake (cleanup of what did not close in time). */
-    void abort(Conn conn) {
+    public void abort(Conn conn) {
         end(conn, System.nanoTime());
     }
 
-    /** A masked frame of at most 125 bytes of payload, written whole (spinning briefly if the kernel is full). */
-    private void send(Conn conn, int opcode, byte[] payload) {
-        byte[] frame = new byte[6 + payload.length];
+    /** Sends a text frame (a JSON message of up to 64 KiB); false when the socket is gone or would not take it. */
+    public boolean send(Conn conn, String text) {
+        return send(conn, 0x1, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A masked frame of at most 65535 bytes of payload, written whole (spinning briefly if the kernel is full); false
+     * when the socket ended instead.
+     */
+    private boolean send(Conn conn, int opcode, byte[] payload) {
+        if (payload.length > 0xffff) {
+            throw new IllegalArgumentException("frame payload of " + payload.length + " bytes");
+        }
+        int header = payload.length < 126 ? 2 : 4;
+        byte[] frame = new byte[header + 4 + payload.length];
         frame[0] = (byte) (0x80 | opcode);
-        frame[1] = (byte) (0x80 | payload.length);
+        if (header == 2) {
+            frame[1] = (byte) (0x80 | payload.length);
+        } else {
+            frame[1] = (byte) (0x80 | 126);
+            frame[2] = (byte) (payload.length >>> 8);
+            frame[3] = (byte) payload.length;
+        }
         byte[] mask = new byte[4];
         ThreadLocalRandom.current().nextBytes(mask);
-        System.arraycopy(mask, 0, frame, 2, 4);
+        System.arraycopy(mask, 0, frame, header, 4);
         for (int i = 0; i < payload.length; i++) {
-            frame[6 + i] = (byte) (payload[i] ^ mask[i & 3]);
+            frame[header + 4 + i] = (byte) (payload[i] ^ mask[i & 3]);
         }
         ByteBuffer buffer = ByteBuffer.wrap(frame);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -309,8 +337,10 @@ final class WsClient {
                         Thread.onSpinWait();
                     }
                 }
+                return true;
             } catch (IOException e) {
                 end(conn, System.nanoTime());
+                return false;
             }
         }
     }
