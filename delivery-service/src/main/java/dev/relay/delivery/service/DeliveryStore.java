@@ -333,16 +333,17 @@ public class DeliveryStore {
      */
     public Uni<Integer> ackUpTo(String agentId, long upToSeq) {
         Instant now = clock.instant();
-        return pool.withTransaction(conn -> conn
-                .preparedQuery("update mailboxes set ack_seq = least($2, delivery_seq) where agent_id = $1 and "
-                        + "ack_seq < least($2, delivery_seq) returning ack_seq")
-                .execute(Sql.tuple(agentId, upToSeq))
-                .flatMap(moved -> moved.rowCount() == 0
-                        ? Uni.createFrom().item(0)
-                        : conn.preparedQuery("update deliveries set status = 'acked', acked_at = $3, updated_at = $3 "
-                                + "where agent_id = $1 and seq <= $2 and status not in ('acked', 'dead_lettered')")
-                                .execute(Sql.tuple(agentId, moved.iterator().next().getLong(0), Sql.at(now)))
-                                .map(RowSet::rowCount)));
+        // One statement (its own transaction): every SDK client acks each frame, so this runs once per delivery. Only
+        // rows between the old and the new cursor can need acking: everything at or below the old one was acked when
+        // the cursor passed it (seqs are issued under the same mailbox lock).
+        return pool.preparedQuery("with cursor as (select ack_seq as from_seq, least($2, delivery_seq) as to_seq from "
+                + "mailboxes where agent_id = $1 and ack_seq < least($2, delivery_seq) for update), moved as (update "
+                + "mailboxes m set ack_seq = c.to_seq from cursor c where m.agent_id = $1 returning c.from_seq, "
+                + "c.to_seq) update deliveries d set status = 'acked', acked_at = $3, updated_at = $3 from moved where "
+                + "d.agent_id = $1 and d.seq > moved.from_seq and d.seq <= moved.to_seq and d.status not in ('acked', "
+                + "'dead_lettered')")
+                .execute(Sql.tuple(agentId, upToSeq, Sql.at(now)))
+                .map(RowSet::rowCount);
     }
 
     /** The agent's deliveries for `GET /v1/deliveries`, oldest first. */
