@@ -9,6 +9,7 @@ import java.util.Set;
 import dev.relay.common.error.ErrorCode;
 import dev.relay.common.error.RelayException;
 import dev.relay.common.token.TokenKind;
+import io.quarkus.logging.Log;
 
 /**
  * What a restricted workspace key may do. The full (admin) key may do everything and carries no capabilities; a
@@ -73,6 +74,8 @@ public enum Capability {
      * and what the key does have, so the operator knows whether to use the admin key or mint another invite.
      */
     public static RelayException refusal(String attempted, Capability needed, Principal principal) {
+        Log.infof("refused.missing_capability attempted=\"%s\" needs=%s key=%s hash=%s workspace=%s", attempted,
+                needed.wireName(), principal.credentialId(), principal.hashPrefix(), principal.workspaceId());
         return new RelayException(ErrorCode.MISSING_CAPABILITY,
                 refusalMessage(attempted, needed, principal.displayPrefix(), principal.capabilities()));
     }
