@@ -1,6 +1,7 @@
 package dev.relay.delivery.client;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,6 +12,7 @@ import dev.relay.common.internal.ServiceJwtClient;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -85,6 +87,15 @@ public class WorkspaceClient {
                     Log.warnf("could not record %s for workspace %s: %s", type, workspaceId, e.getMessage());
                     return Uni.createFrom().voidItem();
                 });
+    }
+
+    /** Records the reads implied by acknowledged deliveries: agent id → message ids (contract §6.5). */
+    public Uni<Void> reads(String workspaceId, Map<String, List<String>> byAgent) {
+        JsonArray reads = new JsonArray();
+        byAgent.forEach((agentId, messageIds) -> reads.add(new JsonObject().put("agent_id", agentId)
+                .put("message_ids", new JsonArray(messageIds))));
+        return internal.post(workspaceUrl, path(workspaceId, "/reads"), new JsonObject().put("reads", reads))
+                .replaceWithVoid();
     }
 
     private static String path(String workspaceId, String rest) {

@@ -1,5 +1,6 @@
 package dev.relay.delivery.service;
 
+import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,15 +18,22 @@ public class DeliveryAcks {
 
     private final DeliveryStore store;
     private final DeliveryEvents events;
+    private final ReadReceipts receipts;
 
-    DeliveryAcks(DeliveryStore store, DeliveryEvents events) {
+    DeliveryAcks(DeliveryStore store, DeliveryEvents events, ReadReceipts receipts) {
         this.store = store;
         this.events = events;
+        this.receipts = receipts;
     }
 
     /** Acks the agent's row; answers it and whether it changed (404 `delivery_not_found` when there is none). */
     public Uni<Map.Entry<Delivery, Boolean>> ackOne(String agentId, String deliveryId) {
         return store.ackOne(agentId, deliveryId)
-                .call(result -> result.getValue() ? events.delivered(result.getKey()) : Uni.createFrom().voidItem());
+                .call(result -> result.getValue() ? events.delivered(result.getKey()) : Uni.createFrom().voidItem())
+                .invoke(result -> {
+                    if (result.getValue()) {
+                        receipts.acked(result.getKey().workspaceId(), agentId, List.of(result.getKey().messageId()));
+                    }
+                });
     }
 }

@@ -328,10 +328,10 @@ public class DeliveryStore {
 
     /**
      * Cumulative ack (§6.5): every row of the agent up to {@code upToSeq} not yet acked or dead-lettered becomes acked,
-     * and the cursor moves to {@code upToSeq} (at most the highest seq issued), never backwards. Acks at or below the cursor change nothing. Answers
-     * how many rows were acked.
+     * and the cursor moves to {@code upToSeq} (at most the highest seq issued), never backwards. Acks at or below the
+     * cursor change nothing. Answers the message ids of the rows acked.
      */
-    public Uni<Integer> ackUpTo(String agentId, long upToSeq) {
+    public Uni<List<String>> ackUpTo(String agentId, long upToSeq) {
         Instant now = clock.instant();
         // One statement (its own transaction): every SDK client acks each frame, so this runs once per delivery. Only
         // rows between the old and the new cursor can need acking: everything at or below the old one was acked when
@@ -341,9 +341,13 @@ public class DeliveryStore {
                 + "mailboxes m set ack_seq = c.to_seq from cursor c where m.agent_id = $1 returning c.from_seq, "
                 + "c.to_seq) update deliveries d set status = 'acked', acked_at = $3, updated_at = $3 from moved where "
                 + "d.agent_id = $1 and d.seq > moved.from_seq and d.seq <= moved.to_seq and d.status not in ('acked', "
-                + "'dead_lettered')")
+                + "'dead_lettered') returning d.message_id")
                 .execute(Sql.tuple(agentId, upToSeq, Sql.at(now)))
-                .map(RowSet::rowCount);
+                .map(rows -> {
+                    List<String> messageIds = new ArrayList<>(rows.rowCount());
+                    rows.forEach(row -> messageIds.add(row.getString(0)));
+                    return messageIds;
+                });
     }
 
     /** The agent's deliveries for `GET /v1/deliveries`, oldest first. */

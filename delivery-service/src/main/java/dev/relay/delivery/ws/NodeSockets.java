@@ -23,6 +23,7 @@ import dev.relay.common.redis.RedisNames;
 import dev.relay.common.ws.CloseCode;
 import dev.relay.delivery.client.WorkspaceClient;
 import dev.relay.delivery.service.DeliveryStore;
+import dev.relay.delivery.service.ReadReceipts;
 import dev.relay.delivery.service.Node;
 import dev.relay.delivery.service.NodeService;
 import io.quarkus.logging.Log;
@@ -52,6 +53,7 @@ public class NodeSockets {
     private final Map<String, NodeConnection> byAgent = new ConcurrentHashMap<>();
     private final NodeService nodes;
     private final DeliveryStore deliveries;
+    private final ReadReceipts readReceipts;
     private final WorkspaceClient workspaces;
     private final AuthClient auth;
     private final ReactiveRedisDataSource redis;
@@ -59,9 +61,10 @@ public class NodeSockets {
     private final String replicaId;
 
     NodeSockets(NodeService nodes, DeliveryStore deliveries, WorkspaceClient workspaces, AuthClient auth,
-            ReactiveRedisDataSource redis, RedisNames names,
+            ReactiveRedisDataSource redis, RedisNames names, ReadReceipts readReceipts,
             @ConfigProperty(name = "relay.delivery.replica-id") Optional<String> replicaId) {
         this.nodes = nodes;
+        this.readReceipts = readReceipts;
         this.auth = auth;
         this.deliveries = deliveries;
         this.workspaces = workspaces;
@@ -88,6 +91,11 @@ public class NodeSockets {
 
     DeliveryStore deliveries() {
         return deliveries;
+    }
+
+    /** Where acks report the reads they imply (contract §6.5). */
+    ReadReceipts readReceipts() {
+        return readReceipts;
     }
 
     WorkspaceClient workspaces() {

@@ -99,6 +99,7 @@ public class StandInWorkspaceService implements QuarkusTestResourceLifecycleMana
         router.post("/internal/workspaces/:ws/agents/:name/rotate-token").handler(this::rotate);
         router.post("/internal/workspaces/:ws/agents/:name/status").handler(this::status);
         router.post("/internal/workspaces/:ws/events").handler(this::append);
+        router.post("/internal/workspaces/:ws/reads").handler(ctx -> ctx.response().setStatusCode(204).end());
         return Map.of("relay.service.workspace-url", "http://127.0.0.1:" + StandInAuthService.listen(vertx, router));
     }
 

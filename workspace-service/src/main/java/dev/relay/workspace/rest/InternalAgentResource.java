@@ -21,6 +21,7 @@ import dev.relay.workspace.repository.Agent;
 import dev.relay.workspace.service.AgentService;
 import dev.relay.workspace.service.AgentService.Registration;
 import dev.relay.workspace.service.EventLog;
+import dev.relay.workspace.service.ReceiptService;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
@@ -33,12 +34,47 @@ import io.smallrye.mutiny.Uni;
 @CallableBy("delivery-service")
 public class InternalAgentResource {
 
+    private static final int MOST_READS = 10_000;
+
     private final AgentService agents;
     private final EventLog events;
+    private final ReceiptService receipts;
 
-    InternalAgentResource(AgentService agents, EventLog events) {
+    InternalAgentResource(AgentService agents, EventLog events, ReceiptService receipts) {
         this.agents = agents;
         this.events = events;
+        this.receipts = receipts;
+    }
+
+    /**
+     * Reads implied by acknowledged deliveries, batched by delivery-service: `{"reads": [{"agent_id", "message_ids":
+     * [...]}]}`. Recorded once each, read markers moved forward, no events; unknown messages are skipped.
+     */
+    @POST
+    @Path("/reads")
+    public Uni<RestResponse<Void>> reads(@PathParam("workspaceId") String workspaceId, Map<String, Object> body) {
+        if (body == null || !(body.get("reads") instanceof List<?> reads)) {
+            throw RelayException.badRequest("reads must be an array of {agent_id, message_ids}");
+        }
+        Map<String, List<String>> byAgent = new LinkedHashMap<>();
+        int total = 0;
+        for (Object item : reads) {
+            if (!(item instanceof Map<?, ?> read) || !(read.get("agent_id") instanceof String agentId)
+                    || !(read.get("message_ids") instanceof List<?> ids)
+                    || !ids.stream().allMatch(String.class::isInstance)) {
+                throw RelayException.badRequest("each read needs agent_id (a string) and message_ids (strings)");
+            }
+            total += ids.size();
+            if (total > MOST_READS) {
+                throw RelayException.badRequest("at most " + MOST_READS + " message ids per request");
+            }
+            ids.forEach(id -> byAgent.computeIfAbsent(agentId, a -> new java.util.ArrayList<>()).add((String) id));
+        }
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Map.Entry<String, List<String>> agent : byAgent.entrySet()) {
+            chain = chain.call(() -> receipts.recordAcked(workspaceId, agent.getKey(), agent.getValue()));
+        }
+        return chain.replaceWith(RestResponse.noContent());
     }
 
     /** An agent as delivery-service needs it; `token` only when one was just minted or rotated. */

@@ -130,6 +130,41 @@ public class ReceiptService {
                 .invoke(outbox::nudge);
     }
 
+    /**
+     * Reads implied by acknowledged deliveries (contract §6.5: an ack over the node socket or HTTP records a read
+     * receipt and moves the channel read marker): each message is recorded as read by the agent, once, and the agent's
+     * marker in each channel moves forward to the latest of them. No `message.read` event, as with the public engine.
+     * Messages of another workspace, or gone, are skipped. Answers how many reads were new.
+     */
+    public Uni<Integer> recordAcked(String workspaceId, String agentId, List<String> messageIds) {
+        if (messageIds.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        String[] ids = messageIds.toArray(String[]::new);
+        Instant now = clock.instant();
+        return Panache.withTransaction(() -> Panache.getSession()
+                .flatMap(session -> session.createNativeQuery("insert into message_reads (message_id, agent_id, "
+                        + "agent_name, read_at) select m.id, a.id, a.name, ?3 from messages m join agents a on a.id = "
+                        + "?2 and a.workspace_id = m.workspace_id where m.id = any(?1) and m.workspace_id = ?4 on "
+                        + "conflict do nothing")
+                        .setParameter(1, ids)
+                        .setParameter(2, agentId)
+                        .setParameter(3, now)
+                        .setParameter(4, workspaceId)
+                        .executeUpdate()
+                        // Snowflake ids are decimal without leading zeros: longer is later, then text order.
+                        .call(() -> session.createNativeQuery("update channel_members cm set last_read_id = x.latest "
+                                + "from (select channel_id, (array_agg(id order by length(id) desc, id desc))[1] as "
+                                + "latest from messages where id = any(?1) and workspace_id = ?3 group by channel_id) x "
+                                + "where cm.channel_id = x.channel_id and cm.agent_id = ?2 and (cm.last_read_id is "
+                                + "null or length(cm.last_read_id) < length(x.latest) or (length(cm.last_read_id) = "
+                                + "length(x.latest) and cm.last_read_id < x.latest))")
+                                .setParameter(1, ids)
+                                .setParameter(2, agentId)
+                                .setParameter(3, workspaceId)
+                                .executeUpdate())));
+    }
+
     /** Who read the message, first reader first. */
     @WithSession
     public Uni<List<MessageRead>> readers(String messageId) {
