@@ -12,21 +12,18 @@ import dev.relay.delivery.service.DeliveryStore.Delivery;
 import dev.relay.delivery.service.Json;
 import dev.relay.delivery.service.NodeService;
 import io.quarkus.logging.Log;
-import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 
 /**
  * Delivers rows routed to http_push nodes (contract §6.4, §6.7): each new row is POSTed right after its write, in the
- * background, and a sweep POSTs again the queued rows whose retry is due, until they are settled or their TTL
- * dead-letters them. Every POST is preceded by a claim on the row, so however many dispatchers run (replicas, the
+ * background, and {@link PushSweep} POSTs again the queued rows whose retry is due, until they are settled or their
+ * TTL dead-letters them. Every POST is preceded by a claim on the row, so however many dispatchers run (replicas, the
  * first dispatch and a sweep) a row is POSTed by one of them at a time, once per retry interval.
  */
 @ApplicationScoped
 public class PushDispatcher {
 
-    /** A failed POST is retried after this long (contract §6.7). */
-    static final Duration RETRY_AFTER = Duration.ofSeconds(30);
     private static final String HTTP_PUSH = "http_push";
 
     private final PushRows rows;
@@ -68,22 +65,6 @@ public class PushDispatcher {
         pushEvents.post(workspaceId, type, channelId, data, agentIds);
     }
 
-    @Scheduled(every = "${relay.delivery.push.sweep-every}", delayed = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> sweep() {
-        return sweepOnce().replaceWithVoid().onFailure().recoverWithItem(failure -> {
-            Log.warnf("http_push retry sweep failed: %s", failure.getMessage());
-            return null;
-        });
-    }
-
-    /** One sweep: claims and POSTs up to the batch of due rows concurrently; answers what became of each. */
-    public Uni<List<Outcome>> sweepOnce() {
-        return rows.due(settings.sweepBatch())
-                .flatMap(due -> due.isEmpty()
-                        ? Uni.createFrom().item(List.<Outcome>of())
-                        : Uni.join().all(due.stream().map(this::dispatch).toList()).andFailFast());
-    }
-
     /** Claims the row as read and, when this dispatcher won it, POSTs it and settles the outcome. */
     Uni<Outcome> dispatch(Delivery row) {
         return rows.claim(row, clock.instant().plus(lease()))
@@ -92,10 +73,13 @@ public class PushDispatcher {
                         : post(claimed.get()));
     }
 
-    /** The claim outlives the longest POST, so a slow receiver's row is never claimed again mid-flight. */
+    /**
+     * The claim holds the row until its retry is due, and outlives the longest POST, so a slow receiver's row is
+     * never claimed again mid-flight.
+     */
     private Duration lease() {
         Duration longest = settings.timeout().plusSeconds(5);
-        return longest.compareTo(RETRY_AFTER) > 0 ? longest : RETRY_AFTER;
+        return longest.compareTo(settings.retryAfter()) > 0 ? longest : settings.retryAfter();
     }
 
     private Uni<Outcome> post(Delivery row) {

@@ -13,6 +13,10 @@ public interface PushSettings {
     @WithDefault("10s")
     Duration timeout();
 
+    /** How long after a POST's claim the row may be POSTed again if that POST failed (contract §6.7: 30 s). */
+    @WithDefault("30s")
+    Duration retryAfter();
+
     /** How often queued http_push deliveries whose retry is due are POSTed again (a duration such as `30s`, or `off`). */
     @WithDefault("30s")
     String sweepEvery();
