@@ -55,7 +55,7 @@ public class ReadReceipts {
     }
 
     /** Sends what has been collected, one request (or a few, when large) per workspace. */
-    @Scheduled(every = "${relay.delivery.read-receipts-every:250ms}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${relay.delivery.read-receipts-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public Uni<Void> flush() {
         List<Uni<Void>> sends = new ArrayList<>();
         for (String workspaceId : List.copyOf(pending.keySet())) {
