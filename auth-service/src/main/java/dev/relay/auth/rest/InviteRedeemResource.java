@@ -13,7 +13,6 @@ import org.jboss.resteasy.reactive.RestResponse;
 import dev.relay.auth.config.AuthConfig;
 import dev.relay.auth.join.InviteService;
 import dev.relay.auth.join.InviteService.Redeemed;
-import dev.relay.auth.service.AuditLog.Caller;
 import dev.relay.auth.service.CredentialJson;
 import dev.relay.common.error.RelayException;
 import dev.relay.common.wire.Success;
@@ -59,7 +58,7 @@ public class InviteRedeemResource {
         if (!Set.of("code").containsAll(body.keySet())) {
             throw RelayException.badRequest("Unknown field; redeeming takes only \"code\"");
         }
-        return invites.redeem(code, new Caller("observer-gateway", http.getHeader("X-Forwarded-For")))
+        return invites.redeem(code, GatewayCaller.of(http))
                 .map(redeemed -> RestResponse.status(RestResponse.Status.CREATED,
                         Success.of(RedeemedBody.of(redeemed, baseUrl()))));
     }

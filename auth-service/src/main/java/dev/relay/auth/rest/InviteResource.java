@@ -76,6 +76,6 @@ public class InviteResource {
     }
 
     private Caller caller() {
-        return new Caller("observer-gateway", http.getHeader("X-Forwarded-For"));
+        return GatewayCaller.of(http);
     }
 }

@@ -96,7 +96,7 @@ public class ObserverTokenResource {
     }
 
     private Caller caller() {
-        return new Caller("observer-gateway", http.getHeader("X-Forwarded-For"));
+        return GatewayCaller.of(http);
     }
 
     private static Map<String, Object> required(Map<String, Object> body) {

@@ -12,7 +12,6 @@ import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.relay.auth.join.WorkspaceKeys;
 import dev.relay.auth.repository.Credential;
-import dev.relay.auth.service.AuditLog.Caller;
 import dev.relay.auth.service.CredentialJson;
 import dev.relay.common.wire.Success;
 import io.smallrye.mutiny.Uni;
@@ -54,7 +53,7 @@ public class WorkspaceKeyResource {
     @Path("/{id}")
     public Uni<RestResponse<Void>> revoke(@PathParam("id") String id) {
         return keys.revoke(principal.get().workspaceId(), id,
-                new Caller("observer-gateway", http.getHeader("X-Forwarded-For")))
+                GatewayCaller.of(http))
                 .replaceWith(RestResponse.noContent());
     }
 }

@@ -14,6 +14,7 @@ import jakarta.ws.rs.QueryParam;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.relay.common.auth.Caller;
+import dev.relay.common.auth.Capability;
 import dev.relay.common.auth.Principal;
 import dev.relay.common.error.RelayException;
 import dev.relay.common.token.TokenKind;
@@ -108,8 +109,7 @@ public class NodeResource {
         if (!(priority instanceof Integer)) {
             throw RelayException.badRequest("priority must be an integer");
         }
-        return nodes.get(principal.workspaceId(), name)
-                .flatMap(node -> ownership.requireOwn(principal, node, "Binding agents on"))
+        return requireOwn(principal, name, "Binding agents on")
                 .flatMap(own -> nodes.bind(principal.workspaceId(), name, agentName, (String) sessionRef,
                         (Integer) priority))
                 .call(binding -> sockets.replay(List.of(binding.agentId())))
@@ -121,9 +121,21 @@ public class NodeResource {
     @Path("/{name}/agents/{agentName}")
     public Uni<RestResponse<Void>> unbind(@PathParam("name") String name, @PathParam("agentName") String agentName) {
         Principal principal = caller.require(TokenKind.WORKSPACE_KEY);
-        return nodes.get(principal.workspaceId(), name)
-                .flatMap(node -> ownership.requireOwn(principal, node, "Unbinding agents from"))
+        return requireOwn(principal, name, "Unbinding agents from")
                 .flatMap(own -> nodes.unbind(principal.workspaceId(), name, agentName))
                 .map(ignored -> RestResponse.noContent());
+    }
+
+    /**
+     * Passes when the caller may manage the node; only a restricted key's call looks the node up (the operation itself
+     * answers 404 for an unknown node).
+     */
+    private Uni<Void> requireOwn(Principal principal, String name, String attempted) {
+        if (!Capability.restricted(principal)) {
+            return Uni.createFrom().voidItem();
+        }
+        return nodes.get(principal.workspaceId(), name)
+                .flatMap(node -> ownership.requireOwn(principal, node, attempted))
+                .replaceWithVoid();
     }
 }

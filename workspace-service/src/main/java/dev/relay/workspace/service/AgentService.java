@@ -193,19 +193,18 @@ public class AgentService {
      */
     /**
      * A restricted workspace key may manage only the agents it registered (their tokens trace back to it); the admin
-     * key and every other caller pass.
+     * key and every other caller pass without a lookup (the operation itself answers 404 for an unknown agent).
      */
-    public Uni<Agent> requireManagedBy(Principal principal, String workspaceId, String name, String attempted) {
-        Uni<Agent> agent = get(workspaceId, name);
+    public Uni<Void> requireManagedBy(Principal principal, String workspaceId, String name, String attempted) {
         if (!Capability.restricted(principal)) {
-            return agent;
+            return Uni.createFrom().voidItem();
         }
-        return agent.call(found -> auth.issuerKeyOf(found.credentialId).invoke(root -> {
+        return get(workspaceId, name).call(found -> auth.issuerKeyOf(found.credentialId).invoke(root -> {
             if (!principal.credentialId().equals(root)) {
                 throw Capability.refusal(attempted + " for agent '" + name + "', which another key registered,",
                         Capability.ADMIN, principal);
             }
-        }));
+        })).replaceWithVoid();
     }
 
     public Uni<Registered> rotateToken(String workspaceId, String name, Optional<String> callerAgentId) {
