@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +20,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -175,8 +173,13 @@ public class DeliveryStore {
     /**
      * Creates the event's deliveries once: a second call with the same event id changes nothing. Recipients' mailbox
      * rows are locked in agent-id order (no deadlock between concurrent events) and their seq advanced by one each
-     * inside this transaction, so per agent the seqs are gapless in commit order. Recipients whose mailbox holds
-     * the depth cap's number of active rows get none (§6.3). Answers the rows created and the recipients refused.
+     * inside this statement's transaction, so per agent the seqs are gapless in commit order. Recipients whose mailbox
+     * holds the depth cap's number of active rows get none (§6.3), and no seq either. Answers the rows created and the
+     * recipients refused.
+     *
+     * <p>
+     * One round trip: the database function {@code create_deliveries} (migration V202611280900) runs every step, so
+     * the mailbox locks are held for the statement only, not across seven round trips through the event loop.
      */
     public Uni<Created> create(MessageEvent event) {
         Instant now = clock.instant();
@@ -184,57 +187,6 @@ public class DeliveryStore {
         Map<String, Recipient> byAgent = new TreeMap<>();
         event.recipients().forEach(recipient -> byAgent.putIfAbsent(recipient.agentId(), recipient));
         List<Recipient> recipients = new ArrayList<>(byAgent.values());
-        return pool.withTransaction(conn -> conn
-                .preparedQuery("insert into consumed_events (event_id, consumed_at) values ($1, $2) on conflict do "
-                        + "nothing")
-                .execute(Sql.tuple(event.eventId(), Sql.at(now)))
-                .flatMap(inserted -> inserted.rowCount() == 0
-                        ? Uni.createFrom().item(new Created(List.of(), List.of()))
-                        : refused(conn, recipients, now).flatMap(refused -> {
-                            List<Recipient> accepted = recipients.stream()
-                                    .filter(recipient -> !refused.contains(recipient))
-                                    .toList();
-                            return accepted.isEmpty()
-                                    ? Uni.createFrom().item(new Created(List.of(), refused))
-                                    : createRows(conn, event, accepted, now).map(rows -> new Created(rows, refused));
-                        })));
-    }
-
-    /**
-     * The recipients whose mailbox is full: at least the depth cap's number of queued or delivered rows not past
-     * `expires_at`, counted for every recipient in one statement (each count stops at the cap). Checked before the
-     * seq is issued, so a refused message leaves no gap in the recipient's seqs. The mailboxes are locked first (in
-     * agent-id order, like the seq upsert), so the count, a statement of its own, sees every row a concurrent event
-     * for the same recipient committed: the cap holds across replicas.
-     */
-    private Uni<List<Recipient>> refused(SqlConnection conn, List<Recipient> recipients, Instant now) {
-        String[] agentIds = recipients.stream().map(Recipient::agentId).toArray(String[]::new);
-        return conn
-                .preparedQuery("select agent_id from mailboxes where agent_id = any($1) order by agent_id for update")
-                .execute(Sql.tuple((Object) agentIds))
-                .flatMap(locked -> count(conn, recipients, agentIds, now));
-    }
-
-    private Uni<List<Recipient>> count(SqlConnection conn, List<Recipient> recipients, String[] agentIds,
-            Instant now) {
-        return conn.preparedQuery("select r.agent_id from unnest($1::text[]) as r(agent_id) where (select count(*) "
-                + "from (select 1 from deliveries d where d.agent_id = r.agent_id and d.status in ('queued', "
-                + "'delivered') and (d.expires_at is null or d.expires_at > $2) limit $3) as active) >= $3")
-                .execute(Sql.tuple(agentIds, Sql.at(now), depthCap))
-                .map(rows -> {
-                    List<String> full = new ArrayList<>();
-                    rows.forEach(row -> full.add(row.getString(0)));
-                    return recipients.stream().filter(recipient -> full.contains(recipient.agentId())).toList();
-                });
-    }
-
-    /**
-     * All recipients in two statements, whatever their number: one upsert advances every mailbox's seq (rows taken in
-     * agent-id order, so concurrent events cannot deadlock), one insert writes every delivery with the seq it got and
-     * its agent's active node route.
-     */
-    private Uni<List<Delivery>> createRows(SqlConnection conn, MessageEvent event, List<Recipient> recipients,
-            Instant now) {
         int n = recipients.size();
         String[] agentIds = new String[n];
         String[] agentNames = new String[n];
@@ -247,37 +199,24 @@ public class DeliveryStore {
             reasons[i] = recipient.reason();
             deliveryIds[i] = Ids.deliveryId(event.messageId(), recipient.agentId());
         }
-        return conn
-                .preparedQuery("insert into mailboxes (agent_id, workspace_id, agent_name, delivery_seq, created_at) "
-                        + "select r.agent_id, $2, r.agent_name, 1, $3 from unnest($1::text[], $4::text[]) as r(agent_id, "
-                        + "agent_name) order by r.agent_id on conflict (agent_id) do update set delivery_seq = "
-                        + "mailboxes.delivery_seq + 1, agent_name = excluded.agent_name returning agent_id, delivery_seq")
-                .execute(Sql.tuple(agentIds, event.workspaceId(), Sql.at(now), agentNames))
-                .flatMap(seqRows -> {
-                    Map<String, Long> seqs = new HashMap<>();
-                    seqRows.forEach(row -> seqs.put(row.getString(0), row.getLong(1)));
-                    Long[] issued = new Long[n];
-                    for (int i = 0; i < n; i++) {
-                        issued[i] = seqs.get(agentIds[i]);
-                    }
-                    return conn.preparedQuery("insert into deliveries (id, workspace_id, message_id, channel_id, "
-                            + "agent_id, agent_name, seq, status, mode, reason, event_id, event_type, data, "
-                            + "injection_mode, route_node_id, route_node_kind, route_node_role, delivery_adapter, "
-                            + "expires_at, created_at) select r.id, $2, $3, $4, r.agent_id, r.agent_name, r.seq, "
-                            + "'queued', 'immediate', r.reason, $5, $6, $7, $8, n.id, n.kind, n.role, "
-                            + "n.delivery_adapter, $9, $10 from unnest($1::text[], $11::text[], $12::text[], "
-                            + "$13::bigint[], $14::text[]) as r(id, agent_id, agent_name, seq, reason) left join "
-                            + "node_bindings b on b.agent_id = r.agent_id and b.status = 'active' left join nodes n on "
-                            + "n.id = b.node_id order by r.agent_id returning " + COLUMNS)
-                            .execute(Sql.tuple(deliveryIds, event.workspaceId(), event.messageId(), event.channelId(),
-                                    event.eventId(), event.type(), event.data(), event.injectionMode(),
-                                    Sql.at(now.plus(mailboxTtl)), Sql.at(now), agentIds, agentNames, issued,
-                                    reasons));
-                })
+        return pool
+                .preparedQuery("select x.refused_agent_id, (x.delivery).* from create_deliveries($1, $2, $3, $4, $5, "
+                        + "$6, $7, $8, $9, $10, $11, $12, $13, $14) as x")
+                .execute(Sql.tuple(event.eventId(), event.workspaceId(), event.messageId(), event.channelId(),
+                        event.type(), event.data(), event.injectionMode(), Sql.at(now.plus(mailboxTtl)), Sql.at(now),
+                        depthCap, deliveryIds, agentIds, agentNames, reasons))
                 .map(rows -> {
                     List<Delivery> created = new ArrayList<>();
-                    rows.forEach(row -> created.add(Delivery.of(row)));
-                    return created;
+                    List<String> full = new ArrayList<>();
+                    for (Row row : rows) {
+                        if (row.getString("refused_agent_id") != null) {
+                            full.add(row.getString("refused_agent_id"));
+                        } else {
+                            created.add(Delivery.of(row));
+                        }
+                    }
+                    return new Created(created,
+                            recipients.stream().filter(recipient -> full.contains(recipient.agentId())).toList());
                 });
     }
 
