@@ -89,7 +89,7 @@ bench_java_opts() {
   JAVA_OPTS_USED="${RELAY_JAVA_OPTS:--Xms64m -Xmx512m}"
   if [[ "${BENCH_JFR:-0}" == 1 ]]; then
     mkdir -p "$RELAY_STATE_DIR/jfr"
-    JAVA_OPTS_USED="$JAVA_OPTS_USED -XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$RELAY_STATE_DIR/jfr/"
+    JAVA_OPTS_USED="$JAVA_OPTS_USED -XX:FlightRecorderOptions:stackdepth=256 -XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$RELAY_STATE_DIR/jfr/"
   fi
   export RELAY_JAVA_OPTS="$JAVA_OPTS_USED"
 }
