@@ -15,6 +15,7 @@ import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
 import dev.relay.auth.service.SigningKeys;
 import dev.relay.common.auth.JwtVerifier;
+import dev.relay.common.auth.VerifiedJwts;
 import dev.relay.common.auth.PrincipalClaims;
 import dev.relay.common.error.ErrorCode;
 import dev.relay.common.error.RelayException;
@@ -31,6 +32,8 @@ public class ServiceCallerFilter {
     private final SigningKeys keys;
     private final CallingService callingService;
     private final DefaultJWTParser parser = new DefaultJWTParser();
+    /** Callers reuse a service JWT for minutes: its signature is checked once (see {@link VerifiedJwts}). */
+    private final VerifiedJwts verified = new VerifiedJwts();
 
     ServiceCallerFilter(SigningKeys keys, CallingService callingService) {
         this.keys = keys;
@@ -61,7 +64,11 @@ public class ServiceCallerFilter {
                 .flatMap(keys::publicKey)
                 .orElseThrow(() -> refused("unknown signing key"));
         try {
-            JsonWebToken token = parser.verify(jwt, key);
+            JsonWebToken token = verified.get(jwt, key);
+            if (token == null) {
+                token = parser.verify(jwt, key);
+                verified.put(jwt, token, key);
+            }
             boolean internal = token.getAudience() != null
                     && token.getAudience().contains(PrincipalClaims.SERVICE_AUDIENCE);
             if (!PrincipalClaims.ISSUER.equals(token.getIssuer()) || !internal || token.getSubject() == null) {

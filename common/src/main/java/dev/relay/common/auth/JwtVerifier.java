@@ -35,6 +35,7 @@ public final class JwtVerifier {
     static final int CLOCK_SKEW_SECONDS = 5;
 
     private final DefaultJWTParser parser = new DefaultJWTParser(strictTiming());
+    private final VerifiedJwts verified = new VerifiedJwts();
     private final Function<String, Optional<PublicKey>> keys;
 
     /** @param keys resolves a key id to the public key that may have signed it */
@@ -57,11 +58,14 @@ public final class JwtVerifier {
             throw unauthorized("missing JWT");
         }
         PublicKey key = keyId(jwt).flatMap(keys).orElseThrow(() -> unauthorized("JWT signed by an unknown key"));
-        JsonWebToken token;
-        try {
-            token = parser.verify(jwt, key);
-        } catch (ParseException e) {
-            throw unauthorized("invalid JWT (" + e.getMessage() + ")");
+        JsonWebToken token = verified.get(jwt, key);
+        if (token == null) {
+            try {
+                token = parser.verify(jwt, key);
+            } catch (ParseException e) {
+                throw unauthorized("invalid JWT (" + e.getMessage() + ")");
+            }
+            verified.put(jwt, token, key);
         }
         if (!PrincipalClaims.ISSUER.equals(token.getIssuer()) || token.getAudience() == null
                 || !token.getAudience().contains(audience)) {
