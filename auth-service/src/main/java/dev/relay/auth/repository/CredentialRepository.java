@@ -1,6 +1,5 @@
 package dev.relay.auth.repository;
 
-import java.time.Instant;
 import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,11 +39,5 @@ public class CredentialRepository implements PanacheRepositoryBase<Credential, S
     public Uni<List<Credential>> listWorkspaceKeys(String workspaceId) {
         return list("workspaceId = ?1 and kind = ?2 order by issuedBy nulls first, createdAt", workspaceId,
                 dev.relay.common.token.TokenKind.WORKSPACE_KEY.wireName());
-    }
-
-    /** Records a use at most once per debounce window, so verification does not write on every call. */
-    public Uni<Integer> touchLastUsed(String id, Instant now, Instant staleBefore) {
-        return update("lastUsedAt = ?1 where id = ?2 and (lastUsedAt is null or lastUsedAt < ?3)", now, id,
-                staleBefore);
     }
 }

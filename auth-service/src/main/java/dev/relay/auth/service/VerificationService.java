@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.relay.auth.config.AuthConfig;
 import dev.relay.auth.repository.Credential;
+import dev.relay.auth.repository.CredentialLookup;
 import dev.relay.auth.repository.CredentialRepository;
 import dev.relay.auth.repository.RetiredHash;
 import dev.relay.auth.repository.WorkspaceExpiry;
@@ -20,7 +21,7 @@ import dev.relay.auth.service.Verification.Verified;
 import dev.relay.common.auth.RefusalReason;
 import dev.relay.common.token.TokenKind;
 import dev.relay.common.token.Tokens;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -31,14 +32,16 @@ import io.smallrye.mutiny.Uni;
 public class VerificationService {
 
     private final CredentialRepository credentials;
+    private final CredentialLookup lookup;
     private final JwtIssuer jwts;
     private final AuditLog audit;
     private final AuthConfig config;
     private final Clock clock;
 
-    VerificationService(CredentialRepository credentials, JwtIssuer jwts, AuditLog audit, AuthConfig config,
-            Clock clock) {
+    VerificationService(CredentialRepository credentials, CredentialLookup lookup, JwtIssuer jwts, AuditLog audit,
+            AuthConfig config, Clock clock) {
         this.credentials = credentials;
+        this.lookup = lookup;
         this.jwts = jwts;
         this.audit = audit;
         this.config = config;
@@ -54,22 +57,30 @@ public class VerificationService {
         }
     }
 
-    @WithTransaction
+    /**
+     * The verdict on a token. The common case, a current secret that verifies, is one statement and no transaction
+     * ({@link CredentialLookup}); the rest (a rotated-out or unknown secret, and every refusal, which is audited) runs
+     * in a transaction through Hibernate.
+     */
     public Uni<Verification> verify(String token, Requirement requirement, Caller caller) {
         Instant now = clock.instant();
         Optional<Refused> shape = checkShape(token, requirement);
         if (shape.isPresent()) {
-            return refuse(shape.get(), caller, now);
+            return Panache.withTransaction(() -> refuse(shape.get(), caller, now));
         }
         TokenKind kind = TokenKind.ofPrefix(token).orElseThrow();
         String hash = Tokens.sha256Hex(token);
-        return credentials.findByHash(hash)
-                .flatMap(current -> current != null
-                        ? Uni.createFrom().item(Optional.of(current))
-                        : previousGeneration(kind, hash, now))
-                .flatMap(found -> found.isPresent()
-                        ? decide(found.get(), kind, hash, requirement, caller, now)
-                        : retiredOrUnknown(kind, hash, caller, now));
+        return lookup.byHash(hash)
+                .flatMap(found -> found != null
+                        ? decide(found.credential(), found.workspaceExpiresAt(), kind, hash, requirement, caller, now)
+                        : Panache.withTransaction(() -> previousGeneration(kind, hash, now).flatMap(previous -> previous
+                                .isPresent()
+                                        ? WorkspaceExpiry.<WorkspaceExpiry>findById(previous.get().workspaceId)
+                                                .flatMap(expiry -> decide(previous.get(),
+                                                        expiry == null ? null : expiry.expiresAt, kind, hash,
+                                                        requirement,
+                                                        caller, now))
+                                        : retiredOrUnknown(kind, hash, caller, now))));
     }
 
     /** Format and kind checks that need no database: cheap refusals first. */
@@ -121,47 +132,51 @@ public class VerificationService {
         });
     }
 
-    private Uni<Verification> decide(Credential credential, TokenKind kind, String hash, Requirement requirement,
-            Caller caller, Instant now) {
+    private Uni<Verification> decide(Credential credential, Instant workspaceExpiresAt, TokenKind kind, String hash,
+            Requirement requirement, Caller caller, Instant now) {
+        Optional<Refused> refusal = refusal(credential, workspaceExpiresAt, kind, hash, requirement, now);
+        return refusal.isPresent()
+                ? Panache.withTransaction(() -> refuse(refusal.get(), caller, now))
+                : verified(credential, kind, hash, now);
+    }
+
+    /** Why a found credential may not call the route, checked in this order; empty when it may. */
+    private static Optional<Refused> refusal(Credential credential, Instant workspaceExpiresAt, TokenKind kind,
+            String hash, Requirement requirement, Instant now) {
         String name = capitalized(kind.displayName());
-        Optional<RefusalReason> reason = Optional.empty();
+        RefusalReason reason = null;
         String message = null;
         if (!kind.wireName().equals(credential.kind)) {
-            reason = Optional.of(RefusalReason.KIND_MISMATCH);
+            reason = RefusalReason.KIND_MISMATCH;
             message = name + " prefix does not match the stored credential (kind '" + credential.kind
                     + "'" + (credential.workspaceId == null ? ", no workspace" : "")
                     + "); an operator must run ./relay admin backfill-kinds";
         } else if (credential.workspaceId == null) {
-            reason = Optional.of(RefusalReason.KIND_MISMATCH);
+            reason = RefusalReason.KIND_MISMATCH;
             message = name + "'s stored credential has no workspace; an operator must run ./relay admin "
                     + "backfill-kinds";
         } else if (!credential.isActive()) {
-            reason = Optional.of(RefusalReason.REVOKED);
+            reason = RefusalReason.REVOKED;
             message = name + " was revoked at " + credential.revokedAt
                     + (credential.revokedReason == null || credential.revokedReason.isBlank()
                             ? ""
                             : ": " + credential.revokedReason);
         } else if (credential.expiresAt != null && !credential.expiresAt.isAfter(now)) {
-            reason = Optional.of(RefusalReason.EXPIRED);
+            reason = RefusalReason.EXPIRED;
             message = name + " expired at " + credential.expiresAt;
         } else if (kind == TokenKind.OBSERVER_TOKEN && !requirement.anyScope().isEmpty()
                 && CredentialJson.strings(credential.scopes).stream().noneMatch(requirement.anyScope()::contains)) {
-            reason = Optional.of(RefusalReason.MISSING_SCOPE);
+            reason = RefusalReason.MISSING_SCOPE;
             message = "Observer token lacks the required scope (one of: " + String.join(", ",
                     requirement.anyScope()) + ")";
+        } else if (workspaceExpiresAt != null && !workspaceExpiresAt.isAfter(now)) {
+            reason = RefusalReason.WORKSPACE_EXPIRED;
+            message = "Workspace has expired (at " + workspaceExpiresAt + ")";
         }
-        if (reason.isPresent()) {
-            return refuse(new Refused(reason.get(), Optional.of(kind), message, Optional.of(Tokens.hashPrefix(hash)),
-                    Optional.of(credential.id), Optional.ofNullable(credential.workspaceId)), caller, now);
-        }
-        return WorkspaceExpiry.<WorkspaceExpiry>findById(credential.workspaceId).flatMap(expiry -> {
-            if (expiry != null && !expiry.expiresAt.isAfter(now)) {
-                return refuse(new Refused(RefusalReason.WORKSPACE_EXPIRED, Optional.of(kind),
-                        "Workspace has expired (at " + expiry.expiresAt + ")", Optional.of(Tokens.hashPrefix(hash)),
-                        Optional.of(credential.id), Optional.of(credential.workspaceId)), caller, now);
-            }
-            return verified(credential, kind, hash, now);
-        });
+        return reason == null
+                ? Optional.empty()
+                : Optional.of(new Refused(reason, Optional.of(kind), message, Optional.of(Tokens.hashPrefix(hash)),
+                        Optional.of(credential.id), Optional.ofNullable(credential.workspaceId)));
     }
 
     private Uni<Verification> verified(Credential credential, TokenKind kind, String hash, Instant now) {
@@ -172,7 +187,7 @@ public class VerificationService {
         if (credential.lastUsedAt != null && !credential.lastUsedAt.isBefore(staleBefore)) {
             return Uni.createFrom().item(result); // used recently: no write (the row just read says so)
         }
-        return credentials.touchLastUsed(credential.id, now, staleBefore).replaceWith(result);
+        return lookup.touchLastUsed(credential.id, now, staleBefore).replaceWith(result);
     }
 
     private Uni<Verification> refuse(Refused refusal, Caller caller, Instant now) {
