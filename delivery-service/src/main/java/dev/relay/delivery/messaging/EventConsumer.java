@@ -2,6 +2,7 @@ package dev.relay.delivery.messaging;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -131,12 +132,14 @@ public class EventConsumer {
      * every earlier entry of the batch that shares a recipient with it (so each agent's deliveries get their seqs in
      * stream order, and its frames follow them), and an entry naming no recipient waits for everything before it.
      * Entries for disjoint sets of agents (different channels, different DMs) are written at the same time, so the
-     * consumer's throughput is no longer bounded by one event's database round trips. Each entry is acknowledged on
-     * the stream once it is processed; one that fails stays pending without holding up the others.
+     * consumer's throughput is no longer bounded by one event's database round trips. The entries processed are
+     * acknowledged on the stream together when the batch is done; one that fails stays pending without holding up the
+     * others.
      */
     private Uni<Void> processAll(List<StreamMessage<String, String, String>> messages) {
         Map<String, Uni<Void>> lastByAgent = new HashMap<>();
         List<Uni<Void>> all = new ArrayList<>();
+        List<String> processed = Collections.synchronizedList(new ArrayList<>());
         Uni<Void> barrier = Uni.createFrom().voidItem();
         for (StreamMessage<String, String, String> message : messages) {
             List<String> agents = recipients(message.payload().get("recipients")).stream()
@@ -154,7 +157,7 @@ public class EventConsumer {
                     .andCollectFailures()
                     .onFailure()
                     .recoverWithNull()
-                    .flatMap(ready -> processOne(message))
+                    .flatMap(ready -> processOne(message, processed))
                     .memoize()
                     .indefinitely();
             all.add(entry);
@@ -166,15 +169,39 @@ public class EventConsumer {
         }
         return all.isEmpty()
                 ? Uni.createFrom().voidItem()
-                : Uni.join().all(all).andCollectFailures().onFailure().recoverWithNull().replaceWithVoid();
+                : Uni.join()
+                        .all(all)
+                        .andCollectFailures()
+                        .onFailure()
+                        .recoverWithNull()
+                        .flatMap(done -> acknowledge(processed));
     }
 
-    private Uni<Void> processOne(StreamMessage<String, String, String> message) {
+    /** Processes one entry; adds its stream id to {@code processed} once its work is committed. */
+    private Uni<Void> processOne(StreamMessage<String, String, String> message, List<String> processed) {
         return process(message.payload())
+                .invoke(done -> processed.add(message.id()))
                 .onFailure()
                 .invoke(failure -> Log.errorf(failure, "event %s not consumed; it stays pending",
                         message.payload().get("event_id")))
-                .flatMap(done -> streams.xack(names.workspaceEventStream(), GROUP, message.id()))
+                .onFailure()
+                .recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    /**
+     * Acknowledges a batch's processed entries on the stream with one command (not one per entry); failed entries
+     * stay pending. Should the command fail, the entries stay pending too, and are processed again, changing nothing
+     * (creation is idempotent per event id).
+     */
+    private Uni<Void> acknowledge(List<String> processed) {
+        if (processed.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return streams.xack(names.workspaceEventStream(), GROUP, processed.toArray(String[]::new))
+                .onFailure()
+                .invoke(failure -> Log.warnf("event stream: acknowledging %d entries failed (%s); they stay pending",
+                        processed.size(), failure.getMessage()))
                 .onFailure()
                 .recoverWithNull()
                 .replaceWithVoid();
