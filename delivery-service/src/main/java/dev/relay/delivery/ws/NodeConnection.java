@@ -428,10 +428,7 @@ final class NodeConnection {
         if (upTo == 0) {
             return Uni.createFrom().nullItem();
         }
-        return sockets.deliveries()
-                .ackUpTo(stream.agentId, upTo)
-                .invoke(messageIds -> sockets.readReceipts().acked(workspaceId, stream.agentId, messageIds))
-                .replaceWith((JsonObject) null);
+        return sockets.acks().ackUpTo(stream.agentId, upTo).replaceWith((JsonObject) null);
     }
 
     // --- delivery streams -------------------------------------------------------------------------------------------

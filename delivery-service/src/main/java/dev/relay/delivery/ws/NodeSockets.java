@@ -22,8 +22,8 @@ import dev.relay.common.internal.AuthClient;
 import dev.relay.common.redis.RedisNames;
 import dev.relay.common.ws.CloseCode;
 import dev.relay.delivery.client.WorkspaceClient;
+import dev.relay.delivery.service.AckWriter;
 import dev.relay.delivery.service.DeliveryStore;
-import dev.relay.delivery.service.ReadReceipts;
 import dev.relay.delivery.service.Node;
 import dev.relay.delivery.service.NodeService;
 import io.quarkus.logging.Log;
@@ -53,7 +53,7 @@ public class NodeSockets {
     private final Map<String, NodeConnection> byAgent = new ConcurrentHashMap<>();
     private final NodeService nodes;
     private final DeliveryStore deliveries;
-    private final ReadReceipts readReceipts;
+    private final AckWriter acks;
     private final WorkspaceClient workspaces;
     private final AuthClient auth;
     private final ReactiveRedisDataSource redis;
@@ -61,10 +61,10 @@ public class NodeSockets {
     private final String replicaId;
 
     NodeSockets(NodeService nodes, DeliveryStore deliveries, WorkspaceClient workspaces, AuthClient auth,
-            ReactiveRedisDataSource redis, RedisNames names, ReadReceipts readReceipts,
+            ReactiveRedisDataSource redis, RedisNames names, AckWriter acks,
             @ConfigProperty(name = "relay.delivery.replica-id") Optional<String> replicaId) {
         this.nodes = nodes;
-        this.readReceipts = readReceipts;
+        this.acks = acks;
         this.auth = auth;
         this.deliveries = deliveries;
         this.workspaces = workspaces;
@@ -93,9 +93,9 @@ public class NodeSockets {
         return deliveries;
     }
 
-    /** Where acks report the reads they imply (contract §6.5). */
-    ReadReceipts readReceipts() {
-        return readReceipts;
+    /** Where cumulative acks go: written together with other sockets' acks, reporting the reads they imply. */
+    AckWriter acks() {
+        return acks;
     }
 
     WorkspaceClient workspaces() {
