@@ -506,7 +506,7 @@ final class NodeConnection {
     /** Sends rows in seq order, stopping at the first write that fails; marks the written ones delivered. */
     private void send(AgentStream stream, List<Delivery> rows, int index, List<String> written) {
         if (index == rows.size() || gone() || writeQueueFull()) {
-            here(sockets.deliveries().markDelivered(written)).subscribe().with(ignored -> {
+            here(sockets.delivered().markDelivered(written)).subscribe().with(ignored -> {
                 stream.running = false;
                 // Read after the write-back: a nudge during it only set `again`, and must not be lost.
                 boolean more = rows.size() == PAGE || stream.again;

@@ -23,6 +23,7 @@ import dev.relay.common.redis.RedisNames;
 import dev.relay.common.ws.CloseCode;
 import dev.relay.delivery.client.WorkspaceClient;
 import dev.relay.delivery.service.AckWriter;
+import dev.relay.delivery.service.DeliveredWriter;
 import dev.relay.delivery.service.DeliveryStore;
 import dev.relay.delivery.service.Node;
 import dev.relay.delivery.service.NodeService;
@@ -54,6 +55,7 @@ public class NodeSockets {
     private final NodeService nodes;
     private final DeliveryStore deliveries;
     private final AckWriter acks;
+    private final DeliveredWriter delivered;
     private final WorkspaceClient workspaces;
     private final AuthClient auth;
     private final ReactiveRedisDataSource redis;
@@ -61,10 +63,11 @@ public class NodeSockets {
     private final String replicaId;
 
     NodeSockets(NodeService nodes, DeliveryStore deliveries, WorkspaceClient workspaces, AuthClient auth,
-            ReactiveRedisDataSource redis, RedisNames names, AckWriter acks,
+            ReactiveRedisDataSource redis, RedisNames names, AckWriter acks, DeliveredWriter delivered,
             @ConfigProperty(name = "relay.delivery.replica-id") Optional<String> replicaId) {
         this.nodes = nodes;
         this.acks = acks;
+        this.delivered = delivered;
         this.auth = auth;
         this.deliveries = deliveries;
         this.workspaces = workspaces;
@@ -96,6 +99,11 @@ public class NodeSockets {
     /** Where cumulative acks go: written together with other sockets' acks, reporting the reads they imply. */
     AckWriter acks() {
         return acks;
+    }
+
+    /** Where rows written to a socket are marked delivered, together with other sockets' write-backs. */
+    DeliveredWriter delivered() {
+        return delivered;
     }
 
     WorkspaceClient workspaces() {

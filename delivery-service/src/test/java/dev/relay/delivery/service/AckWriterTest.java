@@ -24,11 +24,10 @@ import dev.relay.delivery.support.Fixtures;
 import dev.relay.delivery.support.Fixtures.Agent;
 import dev.relay.delivery.support.Fixtures.Ws;
 import dev.relay.delivery.support.Outbox;
+import dev.relay.delivery.support.RowLock;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -68,7 +67,7 @@ class AckWriterTest {
         Agent first = agents.getFirst();
         long before = writer.flushes();
         List<CompletableFuture<Void>> acks = new ArrayList<>();
-        try (MailboxLock lock = lockMailbox(first)) {
+        try (RowLock lock = lockMailbox(first)) {
             acks.add(ack(first, 3));
             agents.subList(1, agents.size()).forEach(agent -> acks.add(ack(agent, 2)));
         }
@@ -104,7 +103,7 @@ class AckWriterTest {
 
         // Both wait for the same flush: the agent is acked up to the higher one.
         List<CompletableFuture<Void>> acks = new ArrayList<>();
-        try (MailboxLock lock = lockMailbox(blocker)) {
+        try (RowLock lock = lockMailbox(blocker)) {
             acks.add(ack(blocker, 1));
             acks.add(ack(inOneFlush, 3));
             acks.add(ack(inOneFlush, 2));
@@ -125,7 +124,7 @@ class AckWriterTest {
             CompletableFuture<Void> held;
             CompletableFuture<Void> refused;
             CompletableFuture<Void> sharing;
-            try (MailboxLock lock = lockMailbox(blocker)) {
+            try (RowLock lock = lockMailbox(blocker)) {
                 held = ack(blocker, 1);
                 refused = ack(poisoned, 1);
                 sharing = ack(bystander, 1);
@@ -216,22 +215,7 @@ class AckWriterTest {
     }
 
     /** Holds the agent's mailbox row locked until closed: an ack flush naming the agent waits that long. */
-    private MailboxLock lockMailbox(Agent agent) {
-        SqlConnection connection = pool.getConnection().await().indefinitely();
-        Transaction transaction = connection.begin().await().indefinitely();
-        connection.preparedQuery("select 1 from mailboxes where agent_id = $1 for update")
-                .execute(Tuple.of(agent.id()))
-                .await()
-                .indefinitely();
-        return new MailboxLock(connection, transaction);
-    }
-
-    private record MailboxLock(SqlConnection connection, Transaction transaction) implements AutoCloseable {
-
-        @Override
-        public void close() {
-            transaction.commit().await().indefinitely();
-            connection.close().await().indefinitely();
-        }
+    private RowLock lockMailbox(Agent agent) {
+        return RowLock.hold(pool, "select 1 from mailboxes where agent_id = $1 for update", agent.id());
     }
 }
