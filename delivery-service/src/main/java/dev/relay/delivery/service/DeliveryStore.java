@@ -102,6 +102,16 @@ public class DeliveryStore {
                     row.getString("event_type"), row.getString("data"), row.getString("injection_mode"), row);
         }
 
+        /** The node the row was routed to when it was created (its agent's active binding then), or null. */
+        public String routeNodeId() {
+            return row.getString("route_node_id");
+        }
+
+        /** That node's kind (ws, http_push, poll), or null. */
+        public String routeNodeKind() {
+            return row.getString("route_node_kind");
+        }
+
         /** The message's author, who hears about a delivery that expired or was refused. */
         public Sender sender() {
             return Sender.of(data);

@@ -3,7 +3,6 @@ package dev.relay.delivery.ws;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -475,6 +474,31 @@ final class NodeConnection {
             return;
         }
         pump(stream);
+    }
+
+    /**
+     * A row just created for an agent this socket carries (see {@link NodeSockets#sendNew}): written as it is when the
+     * agent's stream is idle and the row is the next seq due, which spares reading it back. Anything else (a send or
+     * replay in progress, a gap, a row out of order) is left to the pump, which reads what is due from the database,
+     * so the order and the at-least-once rules stay the pump's; a row this socket cannot take (it closed, or stopped
+     * carrying the agent) is routed again.
+     */
+    void offer(Delivery row) {
+        AgentStream stream = streams.get(row.agentId());
+        if (stream == null || gone()) {
+            sockets.replay(List.of(row.agentId())).subscribe().with(ignored -> {
+            }, failure -> Log.warnf("node %s: routing delivery %s again failed: %s", nodeId, row.id(),
+                    failure.getMessage()));
+            return;
+        }
+        if (stream.running || row.seq() != stream.sentSeq + 1 || writeQueueFull()) {
+            pump(stream);
+            return;
+        }
+        stream.running = true;
+        stream.again = false;
+        sockets.sentDirectly();
+        send(stream, List.of(row), 0, new ArrayList<>());
     }
 
     boolean carries(String agentId) {
