@@ -34,10 +34,11 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Consumes the workspace event stream at least once, as the consumer group {@value #GROUP}: message-bearing events
- * become one durable delivery per recipient (idempotently: a redelivered event changes nothing), and their recipients'
- * nodes are nudged to send (rows routed to http_push nodes are POSTed). An entry is acknowledged on the stream only
- * after its rows are committed, so a crash in between replays it on restart (this replica's pending entries first)
- * or, after {@link #STALE}, on another replica.
+ * become one durable delivery per recipient (idempotently: a redelivered event changes nothing), handed to the node
+ * sockets of this replica that carry their recipients, and the other recipients' nodes are nudged to send (rows routed
+ * to http_push nodes are POSTed). An entry is acknowledged on the stream only after its rows are committed, so a crash
+ * in between replays it on restart (this replica's pending entries first) or, after {@link #STALE}, on another
+ * replica.
  */
 @ApplicationScoped
 public class EventConsumer {
@@ -254,7 +255,7 @@ public class EventConsumer {
             return store.create(event)
                     .call(created -> refused(event, created.refused()))
                     .invoke(created -> push.dispatchNew(created.rows()))
-                    .flatMap(created -> sockets.replay(agentIds));
+                    .flatMap(created -> sockets.sendNew(created.rows(), agentIds));
         }
         if (EventTypes.MESSAGE_READ.equals(type) || EventTypes.MESSAGE_REACTED.equals(type)
                 || EventTypes.ACTION_DENIED.equals(type)) {

@@ -100,6 +100,16 @@ public class DeliveryStore {
                     row.getString("event_type"), row.getString("data"), row.getString("injection_mode"), row);
         }
 
+        /** The node the row was routed to when it was created (its agent's active binding then), or null. */
+        public String routeNodeId() {
+            return row.getString("route_node_id");
+        }
+
+        /** That node's kind (ws, http_push, poll), or null. */
+        public String routeNodeKind() {
+            return row.getString("route_node_kind");
+        }
+
         /** The message's author, who hears about a delivery that expired or was refused. */
         public Sender sender() {
             return Sender.of(data);
@@ -265,27 +275,38 @@ public class DeliveryStore {
                 .map(rows -> rows.rowCount() == 0 ? 0L : rows.iterator().next().getLong(0));
     }
 
+    /** One row a cumulative ack settled: whose it was and the message it carried (for the read it implies). */
+    public record Acked(String agentId, String workspaceId, String messageId) {
+    }
+
     /**
-     * Cumulative ack (§6.5): every row of the agent up to {@code upToSeq} not yet acked or dead-lettered becomes acked,
-     * and the cursor moves to {@code upToSeq} (at most the highest seq issued), never backwards. Acks at or below the
-     * cursor change nothing. Answers the message ids of the rows acked.
+     * Cumulative acks (§6.5) for many agents in one statement: per agent, every row up to its {@code upToSeq} not yet
+     * acked or dead-lettered becomes acked, and the cursor moves to {@code upToSeq} (at most the highest seq issued),
+     * never backwards; an ack at or below the cursor changes nothing. Answers the rows acked.
      */
-    public Uni<List<String>> ackUpTo(String agentId, long upToSeq) {
+    public Uni<List<Acked>> ackUpTo(Map<String, Long> upToSeqByAgent) {
+        if (upToSeqByAgent.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        String[] agentIds = upToSeqByAgent.keySet().toArray(String[]::new);
+        Long[] upTo = upToSeqByAgent.values().toArray(Long[]::new);
         Instant now = clock.instant();
-        // One statement (its own transaction): every SDK client acks each frame, so this runs once per delivery. Only
-        // rows between the old and the new cursor can need acking: everything at or below the old one was acked when
-        // the cursor passed it (seqs are issued under the same mailbox lock).
-        return pool.preparedQuery("with cursor as (select ack_seq as from_seq, least($2, delivery_seq) as to_seq from "
-                + "mailboxes where agent_id = $1 and ack_seq < least($2, delivery_seq) for update), moved as (update "
-                + "mailboxes m set ack_seq = c.to_seq from cursor c where m.agent_id = $1 returning c.from_seq, "
-                + "c.to_seq) update deliveries d set status = 'acked', acked_at = $3, updated_at = $3 from moved where "
-                + "d.agent_id = $1 and d.seq > moved.from_seq and d.seq <= moved.to_seq and d.status not in ('acked', "
-                + "'dead_lettered') returning d.message_id")
-                .execute(Sql.tuple(agentId, upToSeq, Sql.at(now)))
+        // Only rows between the old and the new cursor can need acking: everything at or below the old one was acked
+        // when the cursor passed it (seqs are issued under the same mailbox lock). The mailboxes are locked in
+        // agent-id order, as delivery creation locks them, so the two never deadlock.
+        return pool.preparedQuery("with cursor as (select m.agent_id, m.ack_seq as from_seq, least(r.up_to, "
+                + "m.delivery_seq) as to_seq from mailboxes m join unnest($1::text[], $2::bigint[]) as r(agent_id, "
+                + "up_to) on r.agent_id = m.agent_id where m.ack_seq < least(r.up_to, m.delivery_seq) order by "
+                + "m.agent_id for update of m), moved as (update mailboxes m set ack_seq = c.to_seq from cursor c "
+                + "where m.agent_id = c.agent_id returning c.agent_id, c.from_seq, c.to_seq) update deliveries d set "
+                + "status = 'acked', acked_at = $3, updated_at = $3 from moved where d.agent_id = moved.agent_id and "
+                + "d.seq > moved.from_seq and d.seq <= moved.to_seq and d.status not in ('acked', 'dead_lettered') "
+                + "returning d.agent_id, d.workspace_id, d.message_id")
+                .execute(Sql.tuple(agentIds, upTo, Sql.at(now)))
                 .map(rows -> {
-                    List<String> messageIds = new ArrayList<>(rows.rowCount());
-                    rows.forEach(row -> messageIds.add(row.getString(0)));
-                    return messageIds;
+                    List<Acked> acked = new ArrayList<>(rows.rowCount());
+                    rows.forEach(row -> acked.add(new Acked(row.getString(0), row.getString(1), row.getString(2))));
+                    return acked;
                 });
     }
 

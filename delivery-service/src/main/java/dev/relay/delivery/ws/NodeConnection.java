@@ -3,7 +3,6 @@ package dev.relay.delivery.ws;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -428,10 +427,7 @@ final class NodeConnection {
         if (upTo == 0) {
             return Uni.createFrom().nullItem();
         }
-        return sockets.deliveries()
-                .ackUpTo(stream.agentId, upTo)
-                .invoke(messageIds -> sockets.readReceipts().acked(workspaceId, stream.agentId, messageIds))
-                .replaceWith((JsonObject) null);
+        return sockets.acks().ackUpTo(stream.agentId, upTo).replaceWith((JsonObject) null);
     }
 
     // --- delivery streams -------------------------------------------------------------------------------------------
@@ -480,6 +476,31 @@ final class NodeConnection {
         pump(stream);
     }
 
+    /**
+     * A row just created for an agent this socket carries (see {@link NodeSockets#sendNew}): written as it is when the
+     * agent's stream is idle and the row is the next seq due, which spares reading it back. Anything else (a send or
+     * replay in progress, a gap, a row out of order) is left to the pump, which reads what is due from the database,
+     * so the order and the at-least-once rules stay the pump's; a row this socket cannot take (it closed, or stopped
+     * carrying the agent) is routed again.
+     */
+    void offer(Delivery row) {
+        AgentStream stream = streams.get(row.agentId());
+        if (stream == null || gone()) {
+            sockets.replay(List.of(row.agentId())).subscribe().with(ignored -> {
+            }, failure -> Log.warnf("node %s: routing delivery %s again failed: %s", nodeId, row.id(),
+                    failure.getMessage()));
+            return;
+        }
+        if (stream.running || row.seq() != stream.sentSeq + 1 || writeQueueFull()) {
+            pump(stream);
+            return;
+        }
+        stream.running = true;
+        stream.again = false;
+        sockets.sentDirectly();
+        send(stream, List.of(row), 0, new ArrayList<>());
+    }
+
     boolean carries(String agentId) {
         return streams.containsKey(agentId);
     }
@@ -509,7 +530,7 @@ final class NodeConnection {
     /** Sends rows in seq order, stopping at the first write that fails; marks the written ones delivered. */
     private void send(AgentStream stream, List<Delivery> rows, int index, List<String> written) {
         if (index == rows.size() || gone() || writeQueueFull()) {
-            here(sockets.deliveries().markDelivered(written)).subscribe().with(ignored -> {
+            here(sockets.delivered().markDelivered(written)).subscribe().with(ignored -> {
                 stream.running = false;
                 // Read after the write-back: a nudge during it only set `again`, and must not be lost.
                 boolean more = rows.size() == PAGE || stream.again;

@@ -3,12 +3,15 @@ package dev.relay.delivery.ws;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -22,8 +25,10 @@ import dev.relay.common.internal.AuthClient;
 import dev.relay.common.redis.RedisNames;
 import dev.relay.common.ws.CloseCode;
 import dev.relay.delivery.client.WorkspaceClient;
+import dev.relay.delivery.service.AckWriter;
+import dev.relay.delivery.service.DeliveredWriter;
 import dev.relay.delivery.service.DeliveryStore;
-import dev.relay.delivery.service.ReadReceipts;
+import dev.relay.delivery.service.DeliveryStore.Delivery;
 import dev.relay.delivery.service.Node;
 import dev.relay.delivery.service.NodeService;
 import io.quarkus.logging.Log;
@@ -48,12 +53,15 @@ public class NodeSockets {
     private static final Duration OWNER_TTL = Duration.ofSeconds(90);
     /** Queued rows this old are re-driven by the sweep; younger ones are still on their way. */
     private static final Duration REDRIVE_AGE = Duration.ofSeconds(5);
+    private static final String WS = "ws";
 
     private final Map<String, List<NodeConnection>> byNode = new ConcurrentHashMap<>();
     private final Map<String, NodeConnection> byAgent = new ConcurrentHashMap<>();
+    private final AtomicLong directSends = new AtomicLong();
     private final NodeService nodes;
     private final DeliveryStore deliveries;
-    private final ReadReceipts readReceipts;
+    private final AckWriter acks;
+    private final DeliveredWriter delivered;
     private final WorkspaceClient workspaces;
     private final AuthClient auth;
     private final ReactiveRedisDataSource redis;
@@ -61,10 +69,11 @@ public class NodeSockets {
     private final String replicaId;
 
     NodeSockets(NodeService nodes, DeliveryStore deliveries, WorkspaceClient workspaces, AuthClient auth,
-            ReactiveRedisDataSource redis, RedisNames names, ReadReceipts readReceipts,
+            ReactiveRedisDataSource redis, RedisNames names, AckWriter acks, DeliveredWriter delivered,
             @ConfigProperty(name = "relay.delivery.replica-id") Optional<String> replicaId) {
         this.nodes = nodes;
-        this.readReceipts = readReceipts;
+        this.acks = acks;
+        this.delivered = delivered;
         this.auth = auth;
         this.deliveries = deliveries;
         this.workspaces = workspaces;
@@ -93,9 +102,14 @@ public class NodeSockets {
         return deliveries;
     }
 
-    /** Where acks report the reads they imply (contract §6.5). */
-    ReadReceipts readReceipts() {
-        return readReceipts;
+    /** Where cumulative acks go: written together with other sockets' acks, reporting the reads they imply. */
+    AckWriter acks() {
+        return acks;
+    }
+
+    /** Where rows written to a socket are marked delivered, together with other sockets' write-backs. */
+    DeliveredWriter delivered() {
+        return delivered;
     }
 
     WorkspaceClient workspaces() {
@@ -286,6 +300,35 @@ public class NodeSockets {
                     ? Uni.createFrom().voidItem()
                     : Uni.join().all(handovers).andCollectFailures().replaceWithVoid();
         });
+    }
+
+    /**
+     * Rows an event just created, and every recipient of the event. A row for an agent that a live socket here carries
+     * on the ws node the row is routed to is handed to that socket, which sends it as it is when it is the next one
+     * due (no read back from the database, no lookup of the binding). Every other recipient, routed elsewhere, carried
+     * by another replica, not connected, or without a new row (a redelivered event), is routed by {@link #replay}.
+     */
+    public Uni<Void> sendNew(List<Delivery> created, List<String> agentIds) {
+        Set<String> handed = new HashSet<>();
+        for (Delivery row : created) {
+            NodeConnection connection = byAgent.get(row.agentId());
+            if (connection != null && connection.registered && !connection.closed() && WS.equals(row.routeNodeKind())
+                    && connection.nodeId.equals(row.routeNodeId())) {
+                connection.context.runOnContext(ignored -> connection.offer(row));
+                handed.add(row.agentId());
+            }
+        }
+        return replay(agentIds.stream().filter(agentId -> !handed.contains(agentId)).toList());
+    }
+
+    /** A socket wrote a fresh row without reading it back (see {@link #sendNew}). */
+    void sentDirectly() {
+        directSends.incrementAndGet();
+    }
+
+    /** How many fresh rows sockets here wrote without reading them back (for tests and metrics). */
+    public long directSends() {
+        return directSends.get();
     }
 
     private Optional<NodeConnection> carrierOf(String nodeId, String provider) {

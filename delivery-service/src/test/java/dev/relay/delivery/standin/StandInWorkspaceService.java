@@ -1,5 +1,6 @@
 package dev.relay.delivery.standin;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +15,7 @@ import dev.relay.common.token.Tokens;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -85,6 +87,20 @@ public class StandInWorkspaceService implements QuarkusTestResourceLifecycleMana
     /** Every internal call answered whose path starts with {@code prefix}. */
     public static List<Call> calls(String prefix) {
         return CALLS.stream().filter(call -> call.path().startsWith(prefix)).toList();
+    }
+
+    /** Every message id reported read for the agent (`POST /internal/workspaces/:id/reads`), in report order. */
+    public static List<String> reads(String workspaceId, String agentId) {
+        List<String> ids = new ArrayList<>();
+        for (Call call : calls("/internal/workspaces/" + workspaceId + "/reads")) {
+            for (Object read : call.body().getJsonArray("reads", new JsonArray())) {
+                JsonObject entry = (JsonObject) read;
+                if (agentId.equals(entry.getString("agent_id"))) {
+                    entry.getJsonArray("message_ids").forEach(id -> ids.add((String) id));
+                }
+            }
+        }
+        return ids;
     }
 
     @Override

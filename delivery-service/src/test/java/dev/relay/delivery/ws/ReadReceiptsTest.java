@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.inject.Inject;
@@ -23,7 +22,6 @@ import dev.relay.delivery.support.NodeSocket;
 import dev.relay.delivery.support.Outbox;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -51,18 +49,7 @@ class ReadReceiptsTest {
 
     /** Every message id reported as read by the agent so far. */
     private List<String> reportedReads(Agent agent) {
-        List<String> ids = new ArrayList<>();
-        for (StandInWorkspaceService.Call call : StandInWorkspaceService.calls("/internal/workspaces/" + ws.id()
-                + "/reads")) {
-            JsonArray reads = call.body().getJsonArray("reads", new JsonArray());
-            for (Object read : reads) {
-                JsonObject entry = (JsonObject) read;
-                if (agent.id().equals(entry.getString("agent_id"))) {
-                    entry.getJsonArray("message_ids").forEach(id -> ids.add((String) id));
-                }
-            }
-        }
-        return ids;
+        return StandInWorkspaceService.reads(ws.id(), agent.id());
     }
 
     @Test

@@ -1,0 +1,101 @@
+package dev.relay.delivery.service;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.relay.delivery.standin.StandInAuthService;
+import dev.relay.delivery.standin.StandInWorkspaceService;
+import dev.relay.delivery.support.Await;
+import dev.relay.delivery.support.Fixtures;
+import dev.relay.delivery.support.Fixtures.Agent;
+import dev.relay.delivery.support.Fixtures.Ws;
+import dev.relay.delivery.support.Outbox;
+import dev.relay.delivery.support.RowLock;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Sockets' write-backs are marked delivered by group commit against real PostgreSQL: write-backs that arrive while a
+ * flush is in flight share the next statement, every row they name is marked, and a row acked first stays acked. A
+ * flush is held in flight by locking one row from the test, so which write-backs share a flush never depends on timing.
+ */
+@QuarkusTest
+@WithTestResource(StandInAuthService.class)
+@WithTestResource(StandInWorkspaceService.class)
+class DeliveredWriterTest {
+
+    @Inject
+    DeliveredWriter writer;
+
+    @Inject
+    AckWriter acks;
+
+    @Inject
+    Outbox outbox;
+
+    @Inject
+    Pool pool;
+
+    @Test
+    void writeBacksArrivingDuringAFlushShareTheNextOne() {
+        Ws ws = Fixtures.workspace();
+        Agent sender = Fixtures.agent(ws, "sender");
+        List<Agent> agents = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            agents.add(Fixtures.agent(ws, "agent" + i));
+        }
+        outbox.add(Outbox.messageCreated(ws.id(), ws.id() + "1", sender, "one", agents));
+        outbox.add(Outbox.messageCreated(ws.id(), ws.id() + "2", sender, "two", agents));
+        Await.until("16 queued rows", Duration.ofSeconds(10), () -> rows(ws, "queued").size() == 16);
+        Agent first = agents.getFirst();
+        Agent acker = agents.getLast();
+        acks.ackUpTo(acker.id(), 1).await().indefinitely();
+
+        long before = writer.flushes();
+        List<CompletableFuture<Void>> writeBacks = new ArrayList<>();
+        String held = id(ws, first, 1);
+        try (RowLock lock = RowLock.hold(pool, "select 1 from deliveries where id = $1 for update", held)) {
+            writeBacks.add(mark(List.of(held)));
+            writeBacks.add(mark(List.of(id(ws, first, 2))));
+            for (Agent agent : agents.subList(1, agents.size())) {
+                writeBacks.add(mark(List.of(id(ws, agent, 1), id(ws, agent, 2))));
+            }
+        }
+        writeBacks.forEach(CompletableFuture::join);
+
+        assertThat("flushes for " + writeBacks.size() + " write-backs", writer.flushes() - before, equalTo(2L));
+        assertThat(rows(ws, "delivered").size(), equalTo(15));
+        assertThat("the row acked before its write-back stays acked", rows(ws, "acked"), equalTo(List.of(id(ws,
+                acker, 1))));
+    }
+
+    private CompletableFuture<Void> mark(List<String> ids) {
+        return writer.markDelivered(ids).subscribeAsCompletionStage();
+    }
+
+    /** The id of the agent's row for the workspace's message {@code n}. */
+    private static String id(Ws ws, Agent agent, int n) {
+        return "del_" + ws.id() + n + "_" + agent.id();
+    }
+
+    private List<String> rows(Ws ws, String status) {
+        List<String> ids = new ArrayList<>();
+        pool.preparedQuery("select id from deliveries where workspace_id = $1 and status = $2 order by id")
+                .execute(Tuple.of(ws.id(), status))
+                .await()
+                .indefinitely()
+                .forEach(row -> ids.add(row.getString(0)));
+        return ids;
+    }
+}
