@@ -151,6 +151,6 @@ public class InternalAgentResource {
         EventLog.Event entry = new EventLog.Event(event.type(), null, event.channelId(), payload, event.data(), null);
         return Panache.withTransaction(() -> events.append(workspaceId, entry, Instant.now()))
                 .map(row -> RestResponse.status(RestResponse.Status.CREATED,
-                        Success.of(Map.<String, Object>of("event_id", row.eventId, "seq", row.seq))));
+                        Success.of(Map.<String, Object>of("event_id", row.eventId(), "seq", row.seq()))));
     }
 }
