@@ -3,6 +3,7 @@ package dev.relay.workspace.messaging;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -18,7 +19,6 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -26,24 +26,37 @@ import io.vertx.core.Vertx;
 /**
  * Publishes committed events from the log (the outbox) to Redis: each once to the stream delivery-service consumes
  * and to its workspace's pub/sub channel for the gateways, then marks it published. After a crash or a Redis outage
- * it resumes from PostgreSQL; a Lua script keyed by the event id adds an event to the stream only once even when it
- * is published again.
+ * it resumes from PostgreSQL; a Lua script adds each event to the stream only once, guarded by a marker keyed by its
+ * event id, even when it is published again. Events go out in batches, a few round trips each, in seq order per
+ * workspace.
  */
 @ApplicationScoped
 public class OutboxRelay {
 
-    /** KEYS: published marker, stream, workspace channel. ARGV: ttl, then the stream's field/value pairs. */
-    private static final String PUBLISH_ONCE = """
-            if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+    /**
+     * Publishes a chunk of events in order, each once: an event whose marker is new goes to the stream, then to its
+     * workspace channel. KEYS: the stream, then each event's published marker and workspace channel. ARGV: marker ttl,
+     * stream max length, then per event the count of its stream field/value items and the items, the last value
+     * being what the channel receives. Answers how many events were new.
+     */
+    private static final String PUBLISH_ONCE_EACH = """
+            local at, added = 3, 0
+            for e = 1, (#KEYS - 1) / 2 do
+              local count = tonumber(ARGV[at])
               local fields = {}
-              for i = 3, #ARGV do fields[#fields + 1] = ARGV[i] end
-              redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', unpack(fields))
-              redis.call('PUBLISH', KEYS[3], ARGV[#ARGV])
-              return 1
+              for i = at + 1, at + count do fields[#fields + 1] = ARGV[i] end
+              at = at + count + 1
+              if redis.call('SET', KEYS[2 * e], '1', 'NX', 'EX', ARGV[1]) then
+                redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', unpack(fields))
+                redis.call('PUBLISH', KEYS[2 * e + 1], fields[#fields])
+                added = added + 1
+              end
             end
-            return 0
+            return added
             """;
     private static final int BATCH = 200;
+    /** Events per script call: a batch takes two calls, and no single call keeps Redis busy for long. */
+    private static final int CHUNK = 100;
     private static final Duration MARKER_TTL = Duration.ofDays(7);
     private static final String STREAM_MAX_LENGTH = "1000000";
 
@@ -170,38 +183,68 @@ public class OutboxRelay {
         }
     }
 
-    /** Publishes up to one batch of unpublished events in seq order per workspace; answers how many. */
+    /**
+     * Publishes up to one batch of unpublished events in seq order per workspace; answers how many. The batch costs
+     * one select, a script call per {@link #CHUNK} events and one update, whatever its size. The rows stay locked
+     * until they are marked, so another replica's drain skips them; a failure part way leaves the whole batch
+     * unmarked, to be published again, and the markers keep what already reached the stream from being added twice.
+     */
     public Uni<Integer> drain() {
         return Panache.withTransaction(() -> Panache.getSession()
                 .flatMap(session -> session.createNativeQuery(
                         "select * from workspace_events where published_at is null order by workspace_id, seq limit ?1 "
                                 + "for update skip locked",
                         WorkspaceEvent.class).setParameter(1, BATCH).getResultList())
-                .flatMap(this::publishAll));
+                .flatMap(events -> events.isEmpty()
+                        ? Uni.createFrom().item(0)
+                        : publish(events).chain(() -> markPublished(events)).replaceWith(events.size())));
     }
 
-    private Uni<Integer> publishAll(List<WorkspaceEvent> events) {
-        if (events.isEmpty()) {
-            return Uni.createFrom().item(0);
+    private Uni<Integer> markPublished(List<WorkspaceEvent> events) {
+        String[] eventIds = events.stream().map(event -> event.eventId).toArray(String[]::new);
+        return Panache.getSession()
+                .flatMap(session -> session.createNativeQuery(
+                        "update workspace_events set published_at = ?1 where event_id = any(?2)")
+                        .setParameter(1, clock.instant())
+                        .setParameter(2, eventIds)
+                        .executeUpdate());
+    }
+
+    /**
+     * Adds the events to the stream and their workspace channels in the given order, each once per event id, without
+     * marking them published; the chunks go one after the other so the order holds across them.
+     */
+    public Uni<Void> publish(List<WorkspaceEvent> events) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (int from = 0; from < events.size(); from += CHUNK) {
+            List<WorkspaceEvent> chunk = events.subList(from, Math.min(from + CHUNK, events.size()));
+            chain = chain.chain(() -> redis.execute("EVAL", scriptArguments(chunk)).replaceWithVoid());
         }
-        Instant now = clock.instant();
-        return Multi.createFrom()
-                .iterable(events)
-                .onItem()
-                .transformToUniAndConcatenate(event -> publish(event).invoke(() -> event.publishedAt = now))
-                .collect()
-                .last()
-                .replaceWith(events.size());
+        return chain;
     }
 
-    /** Adds the event to the stream and its workspace channel (once per event id), without marking it published. */
-    public Uni<Void> publish(WorkspaceEvent event) {
-        String streamEntry = "{\"event_id\":" + quote(event.eventId) + ",\"workspace_id\":" + quote(event.workspaceId)
+    private String[] scriptArguments(List<WorkspaceEvent> chunk) {
+        List<String> keys = new ArrayList<>();
+        keys.add(names.workspaceEventStream());
+        List<String> values = new ArrayList<>(List.of(String.valueOf(MARKER_TTL.toSeconds()), STREAM_MAX_LENGTH));
+        for (WorkspaceEvent event : chunk) {
+            keys.add(names.publishedEventKey(event.eventId));
+            keys.add(names.workspaceEventChannel(event.workspaceId));
+            List<String> fields = streamFields(event);
+            values.add(String.valueOf(fields.size()));
+            values.addAll(fields);
+        }
+        List<String> arguments = new ArrayList<>(List.of(PUBLISH_ONCE_EACH, String.valueOf(keys.size())));
+        arguments.addAll(keys);
+        arguments.addAll(values);
+        return arguments.toArray(String[]::new);
+    }
+
+    /** The stream entry's field/value pairs; the last value, the whole event, is also what the channel receives. */
+    private static List<String> streamFields(WorkspaceEvent event) {
+        String whole = "{\"event_id\":" + quote(event.eventId) + ",\"workspace_id\":" + quote(event.workspaceId)
                 + ",\"seq\":" + event.seq + ",\"type\":" + quote(event.type) + ",\"payload\":" + event.payload + "}";
-        return redis.execute("EVAL", PUBLISH_ONCE, "3", names.publishedEventKey(event.eventId),
-                names.workspaceEventStream(), names.workspaceEventChannel(event.workspaceId),
-                String.valueOf(MARKER_TTL.toSeconds()), STREAM_MAX_LENGTH,
-                "event_id", event.eventId,
+        return List.of("event_id", event.eventId,
                 "workspace_id", event.workspaceId,
                 "seq", String.valueOf(event.seq),
                 "type", event.type,
@@ -209,8 +252,7 @@ public class OutboxRelay {
                 "data", event.data,
                 "recipients", event.recipients == null ? "[]" : event.recipients,
                 "created_at", event.createdAt.toString(),
-                "event", streamEntry)
-                .replaceWithVoid();
+                "event", whole);
     }
 
     private static String quote(String value) {

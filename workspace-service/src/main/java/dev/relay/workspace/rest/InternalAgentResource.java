@@ -48,7 +48,8 @@ public class InternalAgentResource {
 
     /**
      * Reads implied by acknowledged deliveries, batched by delivery-service: `{"reads": [{"agent_id", "message_ids":
-     * [...]}]}`. Recorded once each, read markers moved forward, no events; unknown messages are skipped.
+     * [...]}]}`. Recorded once each, read markers moved forward, no events; unknown messages are skipped. The whole
+     * report is one transaction.
      */
     @POST
     @Path("/reads")
@@ -70,11 +71,7 @@ public class InternalAgentResource {
             }
             ids.forEach(id -> byAgent.computeIfAbsent(agentId, a -> new java.util.ArrayList<>()).add((String) id));
         }
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (Map.Entry<String, List<String>> agent : byAgent.entrySet()) {
-            chain = chain.call(() -> receipts.recordAcked(workspaceId, agent.getKey(), agent.getValue()));
-        }
-        return chain.replaceWith(RestResponse.noContent());
+        return receipts.recordAcked(workspaceId, byAgent).replaceWith(RestResponse.noContent());
     }
 
     /** An agent as delivery-service needs it; `token` only when one was just minted or rotated. */
@@ -151,6 +148,6 @@ public class InternalAgentResource {
         EventLog.Event entry = new EventLog.Event(event.type(), null, event.channelId(), payload, event.data(), null);
         return Panache.withTransaction(() -> events.append(workspaceId, entry, Instant.now()))
                 .map(row -> RestResponse.status(RestResponse.Status.CREATED,
-                        Success.of(Map.<String, Object>of("event_id", row.eventId, "seq", row.seq))));
+                        Success.of(Map.<String, Object>of("event_id", row.eventId(), "seq", row.seq()))));
     }
 }

@@ -35,12 +35,18 @@ public class ChannelService {
         this.clock = clock;
     }
 
-    /**
-     * Appends a channel-scoped event; member and channel events carry both `channel` and `channel_name`, and the
-     * channel's members as recipients, to whose nodes delivery-service pushes the event as a `context.update`
-     * (contract §6.8). channel.created is workspace-wide (§8.2) and has none.
-     */
+    /** Appends a channel-scoped event (see {@link #event}). */
     private Uni<Void> emit(Channel channel, String type, Map<String, Object> fields, Instant now) {
+        return event(channel, type, fields).flatMap(event -> events.append(channel.workspaceId, event, now))
+                .replaceWithVoid();
+    }
+
+    /**
+     * A channel-scoped event; member and channel events carry both `channel` and `channel_name`, and the channel's
+     * members as recipients, to whose nodes delivery-service pushes the event as a `context.update` (contract §6.8).
+     * channel.created is workspace-wide (§8.2) and has none.
+     */
+    private static Uni<EventLog.Event> event(Channel channel, String type, Map<String, Object> fields) {
         java.util.Map<String, Object> payload = new java.util.LinkedHashMap<>(fields);
         payload.putIfAbsent("channel", channel.name);
         payload.put("channel_id", channel.id);
@@ -50,9 +56,7 @@ public class ChannelService {
         Uni<List<EventLog.Recipient>> audience = EventTypes.CHANNEL_CREATED.equals(type)
                 ? Uni.createFrom().nullItem()
                 : audience(channel.id, fields);
-        return audience.flatMap(recipients -> events.append(channel.workspaceId, new EventLog.Event(type, null,
-                channel.id, payload, data, recipients), now))
-                .replaceWithVoid();
+        return audience.map(recipients -> new EventLog.Event(type, null, channel.id, payload, data, recipients));
     }
 
     /** The channel's members, with the agent the event is about even when its membership is not flushed yet. */
@@ -221,9 +225,12 @@ public class ChannelService {
                 agentId).flatMap(
                         existing -> existing == null
                                 ? Uni.createFrom().voidItem()
-                                : emit(channel, EventTypes.MEMBER_LEFT, member(agentId, agentName), now)
+                                // The leaver is still in the audience; the append still comes last.
+                                : event(channel, EventTypes.MEMBER_LEFT, member(agentId, agentName))
                                         .call(() -> ChannelMember.delete("channelId = ?1 and agentId = ?2", channel.id,
-                                                agentId)))));
+                                                agentId))
+                                        .call(event -> events.append(channel.workspaceId, event, now))
+                                        .replaceWithVoid())));
     }
 
     /** A member invites another agent by name. */

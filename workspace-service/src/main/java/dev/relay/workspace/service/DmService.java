@@ -23,6 +23,7 @@ import dev.relay.workspace.repository.Message;
 import dev.relay.workspace.service.EventLog.Recipient;
 import dev.relay.workspace.service.Idempotency.Answer;
 import dev.relay.workspace.service.Idempotency.Claim;
+import dev.relay.workspace.service.Idempotency.Written;
 import dev.relay.workspace.service.MessageService.Post;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -110,7 +111,7 @@ public class DmService {
                     agents.forEach(agent -> participants.add(agent.id));
                     return conversations.createGroup(workspaceId, ids.nextId(), name, creator.id,
                             List.copyOf(participants), now)
-                            .map(conversation -> group(conversation, participants));
+                            .map(conversation -> Written.of(group(conversation, participants)));
                 })));
     }
 
@@ -135,12 +136,13 @@ public class DmService {
                 .flatMap(conversation -> conversations.leave(conversation.channelId, agentId)));
     }
 
-    private Uni<Map<String, Object>> store(DmConversation conversation, Message message, Agent sender, String to,
+    /** Stores the message and answers with it; its event is appended last, after the idempotency record. */
+    private Uni<Written> store(DmConversation conversation, Message message, Agent sender, String to,
             Map<String, Object> answer, List<Recipient> recipients) {
+        EventLog.Event event = DmWire.event(conversation, message, sender, to, answer, recipients);
         return message.persist()
-                .call(() -> events.append(conversation.workspaceId,
-                        DmWire.event(conversation, message, sender, to, answer, recipients), message.createdAt))
-                .replaceWith(answer);
+                .replaceWith(new Written(answer, () -> events.append(conversation.workspaceId, event,
+                        message.createdAt)));
     }
 
     private Message message(DmConversation conversation, Agent sender, Post post, Instant now) {

@@ -55,6 +55,19 @@ public class Idempotency {
     public record Claim(String keyHash, String fingerprint) {
     }
 
+    /**
+     * What a guarded write answers, and its last step, run after the record is completed: a write that appends an
+     * event appends it there, because the append holds the workspace's event counter lock until commit (see
+     * {@link EventLog#append}).
+     */
+    public record Written(Map<String, Object> data, Supplier<Uni<?>> last) {
+
+        /** A write with nothing to do last. */
+        public static Written of(Map<String, Object> data) {
+            return new Written(data, () -> Uni.createFrom().voidItem());
+        }
+    }
+
     /** What the write answers, and whether it is a replay of an earlier answer. */
     public record Answer(int status, Map<String, Object> data, boolean replayed) {
     }
@@ -80,13 +93,15 @@ public class Idempotency {
     }
 
     /**
-     * Runs {@code write} (which answers 201 with its data) at most once per claim; must run inside the write's
-     * transaction. The same key with another request is 409 `idempotency_key_reused`.
+     * Runs {@code write} (which answers 201 with its data) at most once per claim, then its last step; must run inside
+     * the write's transaction. The same key with another request is 409 `idempotency_key_reused`.
      */
     public Uni<Answer> once(Optional<Claim> claim, String workspaceId, String actorId, String scope,
-            Supplier<Uni<Map<String, Object>>> write) {
+            Supplier<Uni<Written>> write) {
         if (claim.isEmpty()) {
-            return write.get().map(data -> new Answer(201, data, false));
+            return write.get()
+                    .call(written -> written.last().get())
+                    .map(written -> new Answer(201, written.data(), false));
         }
         Claim c = claim.get();
         Instant now = clock.instant();
@@ -139,9 +154,9 @@ public class Idempotency {
     }
 
     private Uni<Answer> run(Claim claim, String workspaceId, String actorId, String scope,
-            Supplier<Uni<Map<String, Object>>> write) {
+            Supplier<Uni<Written>> write) {
         return write.get()
-                .call(data -> Panache.getSession()
+                .call(written -> Panache.getSession()
                         .flatMap(session -> session.createNativeQuery("update idempotency_records set status = 201, "
                                 + "response = ?5 where workspace_id = ?1 and actor_id = ?2 and scope = ?3 and "
                                 + "key_hash = ?4")
@@ -149,9 +164,10 @@ public class Idempotency {
                                 .setParameter(2, actorId)
                                 .setParameter(3, scope)
                                 .setParameter(4, claim.keyHash())
-                                .setParameter(5, JsonText.write(data))
+                                .setParameter(5, JsonText.write(written.data()))
                                 .executeUpdate()))
-                .map(data -> new Answer(201, data, false));
+                .call(written -> written.last().get())
+                .map(written -> new Answer(201, written.data(), false));
     }
 
     private static Uni<Boolean> insert(String workspaceId, String actorId, String scope, Claim claim, Instant now) {

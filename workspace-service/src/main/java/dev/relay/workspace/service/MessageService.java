@@ -32,6 +32,7 @@ import dev.relay.workspace.repository.Message;
 import dev.relay.workspace.service.EventLog.Recipient;
 import dev.relay.workspace.service.Idempotency.Answer;
 import dev.relay.workspace.service.Idempotency.Claim;
+import dev.relay.workspace.service.Idempotency.Written;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
@@ -84,7 +85,7 @@ public class MessageService {
                         throw new RelayException(ErrorCode.CHANNEL_ARCHIVED, "Channel '" + channel.name
                                 + "' is archived");
                     }
-                    return store(workspaceId, channel, sender, null, post, now).map(answer);
+                    return store(workspaceId, channel, sender, null, post, now, answer);
                 }))).invoke(this::published);
     }
 
@@ -96,8 +97,7 @@ public class MessageService {
                 workspaceId, sender.id, "thread-reply:" + parentId, () -> {
                     String rootId = parent.threadId != null ? parent.threadId : parent.id;
                     return Channel.<Channel>findById(parent.channelId)
-                            .flatMap(channel -> store(workspaceId, channel, sender, rootId, post, now))
-                            .map(answer);
+                            .flatMap(channel -> store(workspaceId, channel, sender, rootId, post, now, answer));
                 }))).invoke(this::published);
     }
 
@@ -108,8 +108,9 @@ public class MessageService {
         }
     }
 
-    private Uni<Located> store(String workspaceId, Channel channel, Agent sender, String threadId, Post post,
-            Instant now) {
+    /** Stores the message and answers with it; its event is appended last, after the idempotency record. */
+    private Uni<Written> store(String workspaceId, Channel channel, Agent sender, String threadId, Post post,
+            Instant now, Function<Located, Map<String, Object>> answer) {
         return Panache.getSession()
                 .flatMap(session -> session.createQuery(
                         "select a.id, a.name from ChannelMember m, Agent a where m.agentId = a.id and m.channelId = ?1",
@@ -143,9 +144,10 @@ public class MessageService {
                         }
                     }
                     message.mentions = json(mentionedMembers);
+                    EventLog.Event event = event(message, channel, sender, recipients);
                     return message.persist()
-                            .call(() -> events.append(workspaceId, event(message, channel, sender, recipients), now))
-                            .replaceWith(new Located(message, channel));
+                            .map(ignored -> new Written(answer.apply(new Located(message, channel)),
+                                    () -> events.append(workspaceId, event, now)));
                 });
     }
 

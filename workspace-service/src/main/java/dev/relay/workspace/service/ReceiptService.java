@@ -33,6 +33,39 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class ReceiptService {
 
+    /** The acked (agent, message) pairs (?1, ?2: parallel arrays) naming a message and an agent of workspace ?3. */
+    private static final String ACKED_PAIRS = """
+            select distinct a.id as agent_id, a.name as agent_name, m.id as message_id, m.channel_id
+            from unnest(cast(?1 as text[]), cast(?2 as text[])) as acked(agent_id, message_id)
+            join messages m on m.id = acked.message_id and m.workspace_id = ?3
+            join agents a on a.id = acked.agent_id and a.workspace_id = ?3
+            """;
+    /** Each pair is read at ?4 unless it was read before; rows are inserted in one order whoever reports. */
+    private static final String RECORD_ACKED_READS = "insert into message_reads (message_id, agent_id, agent_name, "
+            + "read_at) select message_id, agent_id, agent_name, ?4 from (" + ACKED_PAIRS + ") pairs "
+            + "order by agent_id, message_id on conflict do nothing";
+    /**
+     * Each agent's marker in each channel moves to the latest acked message there, if that is later. Snowflake ids
+     * are decimal without leading zeros: longer is later, then text order. The members' rows are locked in key order
+     * first, since an update's own row order is the plan's.
+     */
+    private static final String MOVE_ACKED_READ_MARKERS = """
+            with latest as (
+              select agent_id, channel_id, (array_agg(message_id order by length(message_id) desc, message_id desc))[1]
+                as message_id
+              from (%s) pairs group by agent_id, channel_id
+            ), behind as (
+              select cm.channel_id, cm.agent_id, latest.message_id
+              from channel_members cm join latest on cm.channel_id = latest.channel_id and cm.agent_id = latest.agent_id
+              where cm.last_read_id is null or length(cm.last_read_id) < length(latest.message_id)
+                or (length(cm.last_read_id) = length(latest.message_id) and cm.last_read_id < latest.message_id)
+              order by cm.channel_id, cm.agent_id
+              for update of cm
+            )
+            update channel_members cm set last_read_id = behind.message_id
+            from behind where cm.channel_id = behind.channel_id and cm.agent_id = behind.agent_id
+            """.formatted(ACKED_PAIRS);
+
     private final EventLog events;
     private final OutboxRelay outbox;
     private final Snowflake ids;
@@ -132,35 +165,39 @@ public class ReceiptService {
 
     /**
      * Reads implied by acknowledged deliveries (contract §6.5: an ack over the node socket or HTTP records a read
-     * receipt and moves the channel read marker): each message is recorded as read by the agent, once, and the agent's
-     * marker in each channel moves forward to the latest of them. No `message.read` event, as with the public engine.
-     * Messages of another workspace, or gone, are skipped. Answers how many reads were new.
+     * receipt and moves the channel read marker): each message is recorded as read by each agent that acked it, once,
+     * and each agent's marker in each channel moves forward to the latest of them. No `message.read` event, as with
+     * the public engine. Messages of another workspace, or gone, and agents of another workspace are skipped. Answers
+     * how many reads were new.
+     * <p>
+     * delivery-service reports many agents' acks at once, so the whole report is one transaction of two set-based
+     * statements over (agent, message) pairs. Both touch rows in (agent, message) and (channel, agent) order, so two
+     * overlapping reports wait for each other instead of deadlocking.
      */
-    public Uni<Integer> recordAcked(String workspaceId, String agentId, List<String> messageIds) {
-        if (messageIds.isEmpty()) {
+    public Uni<Integer> recordAcked(String workspaceId, Map<String, List<String>> messageIdsByAgent) {
+        // The pairs as two parallel arrays, which unnest zips back together.
+        List<String> agentIds = new ArrayList<>();
+        List<String> messageIds = new ArrayList<>();
+        messageIdsByAgent.forEach((agentId, acked) -> acked.forEach(messageId -> {
+            agentIds.add(agentId);
+            messageIds.add(messageId);
+        }));
+        if (agentIds.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        String[] ids = messageIds.toArray(String[]::new);
+        String[] agents = agentIds.toArray(String[]::new);
+        String[] messages = messageIds.toArray(String[]::new);
         Instant now = clock.instant();
         return Panache.withTransaction(() -> Panache.getSession()
-                .flatMap(session -> session.createNativeQuery("insert into message_reads (message_id, agent_id, "
-                        + "agent_name, read_at) select m.id, a.id, a.name, ?3 from messages m join agents a on a.id = "
-                        + "?2 and a.workspace_id = m.workspace_id where m.id = any(?1) and m.workspace_id = ?4 on "
-                        + "conflict do nothing")
-                        .setParameter(1, ids)
-                        .setParameter(2, agentId)
-                        .setParameter(3, now)
-                        .setParameter(4, workspaceId)
+                .flatMap(session -> session.createNativeQuery(RECORD_ACKED_READS)
+                        .setParameter(1, agents)
+                        .setParameter(2, messages)
+                        .setParameter(3, workspaceId)
+                        .setParameter(4, now)
                         .executeUpdate()
-                        // Snowflake ids are decimal without leading zeros: longer is later, then text order.
-                        .call(() -> session.createNativeQuery("update channel_members cm set last_read_id = x.latest "
-                                + "from (select channel_id, (array_agg(id order by length(id) desc, id desc))[1] as "
-                                + "latest from messages where id = any(?1) and workspace_id = ?3 group by channel_id) x "
-                                + "where cm.channel_id = x.channel_id and cm.agent_id = ?2 and (cm.last_read_id is "
-                                + "null or length(cm.last_read_id) < length(x.latest) or (length(cm.last_read_id) = "
-                                + "length(x.latest) and cm.last_read_id < x.latest))")
-                                .setParameter(1, ids)
-                                .setParameter(2, agentId)
+                        .call(() -> session.createNativeQuery(MOVE_ACKED_READ_MARKERS)
+                                .setParameter(1, agents)
+                                .setParameter(2, messages)
                                 .setParameter(3, workspaceId)
                                 .executeUpdate())));
     }

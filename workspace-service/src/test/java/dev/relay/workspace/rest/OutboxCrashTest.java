@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -32,8 +33,10 @@ import dev.relay.workspace.rest.Fixtures.Ws;
 import dev.relay.workspace.standin.StandInAuthService;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.pubsub.PubSubCommands.RedisSubscriber;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
 import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
@@ -89,9 +92,7 @@ class OutboxCrashTest {
         assertEquals(Map.of(), streamed(first.id(), second.id()), "nothing reached the stream while halted");
 
         // The relay had added some events to the stream when it died, before it could mark them published.
-        for (WorkspaceEvent event : waiting.subList(0, 10)) {
-            relay.publish(event).await().atMost(Duration.ofSeconds(5));
-        }
+        relay.publish(waiting.subList(0, 10)).await().atMost(Duration.ofSeconds(5));
         assertEquals(waiting.size(), unpublished(first.id()).size() + unpublished(second.id()).size());
 
         relay.resume();
@@ -110,6 +111,43 @@ class OutboxCrashTest {
                 expected.add(seq);
             }
             assertEquals(expected, streamedSeqs, "every event of " + ws.id() + " once, in seq order");
+        }
+    }
+
+    @Test
+    void aBacklogOfSeveralBatchesReachesStreamAndChannelOnceEachInSeqOrder() throws SQLException {
+        relay.halt();
+        Ws ws = Fixtures.workspace();
+        Member alice = Fixtures.agent(ws, "alice");
+        Fixtures.agent(ws, "bob");
+        List<String> announced = new CopyOnWriteArrayList<>();
+        RedisSubscriber subscriber = redis.pubsub(String.class)
+                .subscribe(names.workspaceEventChannel(ws.id()), announced::add);
+        try {
+            // More than a batch of 200, so a drain publishes it in chunks and then needs another batch.
+            for (int i = 0; i < 230; i++) {
+                post(alice, "backlog " + i);
+            }
+            List<WorkspaceEvent> waiting = unpublished(ws.id());
+            assertTrue(waiting.size() >= 230, "the events wait in the log: " + waiting.size());
+            // The relay died after adding 150 to the stream, past its first chunk, before marking any published.
+            relay.publish(waiting.subList(0, 150)).await().atMost(Duration.ofSeconds(5));
+
+            relay.resume();
+
+            awaitPublished(ws.id());
+            List<Long> expected = new ArrayList<>();
+            for (long seq = 1; seq <= latestSeq(ws.id()); seq++) {
+                expected.add(seq);
+            }
+            assertEquals(expected, streamed(ws.id()).get(ws.id()), "every event once in the stream, in seq order");
+            Instant deadline = Instant.now().plusSeconds(5);
+            while (announced.size() < expected.size() && Instant.now().isBefore(deadline)) {
+                pause();
+            }
+            assertEquals(expected, seqs(announced), "every event once on the workspace channel, in seq order");
+        } finally {
+            subscriber.unsubscribe();
         }
     }
 
@@ -154,6 +192,10 @@ class OutboxCrashTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static List<Long> seqs(List<String> events) {
+        return events.stream().map(event -> JsonPath.from(event).getLong("seq")).toList();
     }
 
     private void awaitPublished(String workspaceId) throws SQLException {

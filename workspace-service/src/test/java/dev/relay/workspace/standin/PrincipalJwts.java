@@ -54,6 +54,16 @@ public final class PrincipalJwts {
         return bearer(sign(TokenKind.AGENT_TOKEN, workspaceId, agentId, agentName, List.of(), Map.of()));
     }
 
+    /** `Bearer` + a service JWT of the named service, as delivery-service presents on `/internal/...` calls. */
+    public static String service(String name) {
+        return bearer(StandInAuthService.key()
+                .sign(Jwt.issuer(PrincipalClaims.ISSUER)
+                        .audience(PrincipalClaims.SERVICE_AUDIENCE)
+                        .subject(name)
+                        .expiresAt(Instant.now().plusSeconds(300))
+                        .groups(PrincipalClaims.serviceRole(name))));
+    }
+
     public static String observer(String workspaceId, List<String> scopes, Map<String, Object> filters) {
         return bearer(sign(TokenKind.OBSERVER_TOKEN, workspaceId, "ot_1", "observer", scopes, filters));
     }
