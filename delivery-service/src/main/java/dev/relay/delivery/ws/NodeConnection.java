@@ -530,19 +530,19 @@ final class NodeConnection {
     /** Sends rows in seq order, stopping at the first write that fails; marks the written ones delivered. */
     private void send(AgentStream stream, List<Delivery> rows, int index, List<String> written) {
         if (index == rows.size() || gone() || writeQueueFull()) {
+            // The stream moves on without waiting for the write-back: what it sends next is chosen by sentSeq, not by
+            // a row's status, so the next row can go out while these are still being marked delivered. A failed
+            // write-back leaves the rows queued (an ack still settles them); the stream has already passed them.
             here(sockets.delivered().markDelivered(written)).subscribe().with(ignored -> {
-                stream.running = false;
-                // Read after the write-back: a nudge during it only set `again`, and must not be lost.
-                boolean more = rows.size() == PAGE || stream.again;
-                if (more && !gone() && index == rows.size() && !writeQueueFull()) {
-                    pump(stream);
-                } else if (writeQueueFull()) {
-                    socket.drainHandler(ignored2 -> pump(stream));
-                }
-            }, failure -> {
-                stream.running = false;
-                Log.warnf("node %s: marking deliveries delivered failed: %s", nodeId, failure.getMessage());
-            });
+            }, failure -> Log.warnf("node %s: marking deliveries delivered failed: %s", nodeId, failure.getMessage()));
+            stream.running = false;
+            // Read after clearing `running`: a nudge while the rows were being written only set `again`.
+            boolean more = rows.size() == PAGE || stream.again;
+            if (more && !gone() && index == rows.size() && !writeQueueFull()) {
+                pump(stream);
+            } else if (writeQueueFull()) {
+                socket.drainHandler(ignored2 -> pump(stream));
+            }
             return;
         }
         Delivery row = rows.get(index);
