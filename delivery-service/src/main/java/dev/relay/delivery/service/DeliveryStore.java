@@ -244,8 +244,12 @@ public class DeliveryStore {
             return Uni.createFrom().voidItem();
         }
         Instant now = clock.instant();
+        // Rows another statement holds (an ack settling them, an expiry, a report) are skipped rather than waited for:
+        // whatever that statement does supersedes 'delivered', and a marker that never waits cannot deadlock with an
+        // ack locking the same rows in another order.
         return pool.preparedQuery("update deliveries set status = 'delivered', delivered_at = $2, updated_at = $2, "
-                + "last_dispatch_error = null where id = any($1) and status = 'queued'")
+                + "last_dispatch_error = null where id in (select id from deliveries where id = any($1) and status = "
+                + "'queued' for update skip locked)")
                 .execute(Sql.tuple(ids.toArray(String[]::new), Sql.at(now)))
                 .replaceWithVoid();
     }
@@ -270,7 +274,7 @@ public class DeliveryStore {
 
     /** The agent's cumulative ack cursor (0 before any ack). */
     public Uni<Long> ackCursor(String agentId) {
-        return pool.preparedQuery("select ack_seq from mailboxes where agent_id = $1")
+        return pool.preparedQuery("select ack_seq from ack_cursors where agent_id = $1")
                 .execute(Sql.tuple(agentId))
                 .map(rows -> rows.rowCount() == 0 ? 0L : rows.iterator().next().getLong(0));
     }
@@ -292,16 +296,17 @@ public class DeliveryStore {
         Long[] upTo = upToSeqByAgent.values().toArray(Long[]::new);
         Instant now = clock.instant();
         // Only rows between the old and the new cursor can need acking: everything at or below the old one was acked
-        // when the cursor passed it (seqs are issued under the same mailbox lock). The mailboxes are locked in
-        // agent-id order, as delivery creation locks them, so the two never deadlock.
-        return pool.preparedQuery("with cursor as (select m.agent_id, m.ack_seq as from_seq, least(r.up_to, "
-                + "m.delivery_seq) as to_seq from mailboxes m join unnest($1::text[], $2::bigint[]) as r(agent_id, "
-                + "up_to) on r.agent_id = m.agent_id where m.ack_seq < least(r.up_to, m.delivery_seq) order by "
-                + "m.agent_id for update of m), moved as (update mailboxes m set ack_seq = c.to_seq from cursor c "
-                + "where m.agent_id = c.agent_id returning c.agent_id, c.from_seq, c.to_seq) update deliveries d set "
-                + "status = 'acked', acked_at = $3, updated_at = $3 from moved where d.agent_id = moved.agent_id and "
-                + "d.seq > moved.from_seq and d.seq <= moved.to_seq and d.status not in ('acked', 'dead_lettered') "
-                + "returning d.agent_id, d.workspace_id, d.message_id")
+        // when the cursor passed it. The cursors (their own rows, not the mailboxes creation locks) are locked in
+        // agent-id order; the highest seq issued is read from the statement's snapshot, together with the rows it
+        // covers, so a creation still in flight is neither waited for nor acked.
+        return pool.preparedQuery("with cursor as (select c.agent_id, c.ack_seq as from_seq, least(r.up_to, "
+                + "m.delivery_seq) as to_seq from ack_cursors c join unnest($1::text[], $2::bigint[]) as r(agent_id, "
+                + "up_to) on r.agent_id = c.agent_id join mailboxes m on m.agent_id = c.agent_id where c.ack_seq < "
+                + "least(r.up_to, m.delivery_seq) order by c.agent_id for update of c), moved as (update ack_cursors a "
+                + "set ack_seq = c.to_seq from cursor c where a.agent_id = c.agent_id returning c.agent_id, c.from_seq, "
+                + "c.to_seq) update deliveries d set status = 'acked', acked_at = $3, updated_at = $3 from moved where "
+                + "d.agent_id = moved.agent_id and d.seq > moved.from_seq and d.seq <= moved.to_seq and d.status not "
+                + "in ('acked', 'dead_lettered') returning d.agent_id, d.workspace_id, d.message_id")
                 .execute(Sql.tuple(agentIds, upTo, Sql.at(now)))
                 .map(rows -> {
                     List<Acked> acked = new ArrayList<>(rows.rowCount());

@@ -34,7 +34,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * Cumulative acks are written by group commit against real PostgreSQL: acks that arrive while a flush is in flight
  * share the next one, a cursor never moves backwards whatever order the acks come in, a failed flush fails its own
  * callers and nobody else's, and every acked message is reported read once. A flush is held in flight by locking one
- * agent's mailbox row from the test, so which acks share a flush never depends on timing.
+ * agent's ack cursor row from the test, so which acks share a flush never depends on timing.
  */
 @QuarkusTest
 @WithTestResource(StandInAuthService.class)
@@ -67,7 +67,7 @@ class AckWriterTest {
         Agent first = agents.getFirst();
         long before = writer.flushes();
         List<CompletableFuture<Void>> acks = new ArrayList<>();
-        try (RowLock lock = lockMailbox(first)) {
+        try (RowLock lock = lockCursor(first)) {
             acks.add(ack(first, 3));
             agents.subList(1, agents.size()).forEach(agent -> acks.add(ack(agent, 2)));
         }
@@ -103,7 +103,7 @@ class AckWriterTest {
 
         // Both wait for the same flush: the agent is acked up to the higher one.
         List<CompletableFuture<Void>> acks = new ArrayList<>();
-        try (RowLock lock = lockMailbox(blocker)) {
+        try (RowLock lock = lockCursor(blocker)) {
             acks.add(ack(blocker, 1));
             acks.add(ack(inOneFlush, 3));
             acks.add(ack(inOneFlush, 2));
@@ -119,12 +119,12 @@ class AckWriterTest {
         Agent blocker = agents.get(0);
         Agent poisoned = agents.get(1);
         Agent bystander = agents.get(2);
-        refuseMailboxUpdates(poisoned);
+        refuseCursorUpdates(poisoned);
         try {
             CompletableFuture<Void> held;
             CompletableFuture<Void> refused;
             CompletableFuture<Void> sharing;
-            try (RowLock lock = lockMailbox(blocker)) {
+            try (RowLock lock = lockCursor(blocker)) {
                 held = ack(blocker, 1);
                 refused = ack(poisoned, 1);
                 sharing = ack(bystander, 1);
@@ -138,7 +138,7 @@ class AckWriterTest {
             assertThat(cursor(bystander), equalTo(2L));
             assertThat(ackedSeqs(bystander), equalTo(List.of(1L, 2L)));
         } finally {
-            allowMailboxUpdates();
+            allowCursorUpdates();
         }
     }
 
@@ -178,7 +178,7 @@ class AckWriterTest {
     }
 
     private long cursor(Agent agent) {
-        return scalar("select ack_seq from mailboxes where agent_id = $1", agent.id());
+        return scalar("select ack_seq from ack_cursors where agent_id = $1", agent.id());
     }
 
     private List<Long> ackedSeqs(Agent agent) {
@@ -199,23 +199,23 @@ class AckWriterTest {
         return pool.preparedQuery(sql).execute(Tuple.of(arg)).await().indefinitely().iterator().next().getLong(0);
     }
 
-    /** Makes every update of the agent's mailbox fail, as a broken statement would. */
-    private void refuseMailboxUpdates(Agent agent) {
+    /** Makes every update of the agent's ack cursor fail, as a broken statement would. */
+    private void refuseCursorUpdates(Agent agent) {
         pool.query("create or replace function ack_writer_test_refuse() returns trigger language plpgsql as $$ begin "
                 + "raise exception 'refused by AckWriterTest'; end $$").execute().await().indefinitely();
-        pool.query("create trigger ack_writer_test_refuse before update on mailboxes for each row when (old.agent_id "
+        pool.query("create trigger ack_writer_test_refuse before update on ack_cursors for each row when (old.agent_id "
                 + "= '" + agent.id().replace("'", "''") + "') execute function ack_writer_test_refuse()")
                 .execute()
                 .await()
                 .indefinitely();
     }
 
-    private void allowMailboxUpdates() {
-        pool.query("drop trigger if exists ack_writer_test_refuse on mailboxes").execute().await().indefinitely();
+    private void allowCursorUpdates() {
+        pool.query("drop trigger if exists ack_writer_test_refuse on ack_cursors").execute().await().indefinitely();
     }
 
-    /** Holds the agent's mailbox row locked until closed: an ack flush naming the agent waits that long. */
-    private RowLock lockMailbox(Agent agent) {
-        return RowLock.hold(pool, "select 1 from mailboxes where agent_id = $1 for update", agent.id());
+    /** Holds the agent's ack cursor locked until closed: an ack flush naming the agent waits that long. */
+    private RowLock lockCursor(Agent agent) {
+        return RowLock.hold(pool, "select 1 from ack_cursors where agent_id = $1 for update", agent.id());
     }
 }

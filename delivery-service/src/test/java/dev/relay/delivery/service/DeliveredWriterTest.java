@@ -65,7 +65,7 @@ class DeliveredWriterTest {
         long before = writer.flushes();
         List<CompletableFuture<Void>> writeBacks = new ArrayList<>();
         String held = id(ws, first, 1);
-        try (RowLock lock = RowLock.hold(pool, "select 1 from deliveries where id = $1 for update", held)) {
+        try (RowLock lock = RowLock.table(pool, "deliveries")) {
             writeBacks.add(mark(List.of(held)));
             writeBacks.add(mark(List.of(id(ws, first, 2))));
             for (Agent agent : agents.subList(1, agents.size())) {
@@ -78,6 +78,23 @@ class DeliveredWriterTest {
         assertThat(rows(ws, "delivered").size(), equalTo(15));
         assertThat("the row acked before its write-back stays acked", rows(ws, "acked"), equalTo(List.of(id(ws,
                 acker, 1))));
+    }
+
+    @Test
+    void aRowAnotherStatementHoldsIsSkippedNotWaitedFor() {
+        Ws ws = Fixtures.workspace();
+        Agent sender = Fixtures.agent(ws, "sender");
+        Agent a = Fixtures.agent(ws, "a");
+        Agent b = Fixtures.agent(ws, "b");
+        outbox.add(Outbox.messageCreated(ws.id(), ws.id() + "1", sender, "one", List.of(a, b)));
+        Await.until("2 queued rows", Duration.ofSeconds(10), () -> rows(ws, "queued").size() == 2);
+
+        try (RowLock lock = RowLock.hold(pool, "select 1 from deliveries where id = $1 for update", id(ws, a, 1))) {
+            // An ack settling a's row holds it: the write-back must not wait for it (nor deadlock with it).
+            mark(List.of(id(ws, a, 1), id(ws, b, 1))).orTimeout(5, java.util.concurrent.TimeUnit.SECONDS).join();
+            assertThat(rows(ws, "delivered"), equalTo(List.of(id(ws, b, 1))));
+        }
+        assertThat("the held row was left to its holder", rows(ws, "queued"), equalTo(List.of(id(ws, a, 1))));
     }
 
     private CompletableFuture<Void> mark(List<String> ids) {

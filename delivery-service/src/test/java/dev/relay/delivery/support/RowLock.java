@@ -6,8 +6,8 @@ import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Rows held locked (`for update`) in a transaction of the test's own until closed: a statement of the service that
- * needs them waits that long, which keeps a group-commit flush in flight without depending on timing.
+ * Rows (`for update`) or a whole table held locked in a transaction of the test's own until closed: a statement of the
+ * service that needs them waits that long, which keeps a group-commit flush in flight without depending on timing.
  */
 public final class RowLock implements AutoCloseable {
 
@@ -24,6 +24,17 @@ public final class RowLock implements AutoCloseable {
         SqlConnection connection = pool.getConnection().await().indefinitely();
         Transaction transaction = connection.begin().await().indefinitely();
         connection.preparedQuery(select).execute(Tuple.of(arg)).await().indefinitely();
+        return new RowLock(connection, transaction);
+    }
+
+    /**
+     * Holds {@code table} in share mode: reads go on, every statement that would change it waits (even one that skips
+     * locked rows, which a row lock would not hold up).
+     */
+    public static RowLock table(Pool pool, String table) {
+        SqlConnection connection = pool.getConnection().await().indefinitely();
+        Transaction transaction = connection.begin().await().indefinitely();
+        connection.query("lock table " + table + " in share mode").execute().await().indefinitely();
         return new RowLock(connection, transaction);
     }
 
