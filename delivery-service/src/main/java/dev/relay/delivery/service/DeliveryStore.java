@@ -188,7 +188,7 @@ public class DeliveryStore {
      * recipients refused.
      *
      * <p>
-     * One round trip: the database function {@code create_deliveries} (migration V202611280900) runs every step, so
+     * One round trip: the database function {@code create_deliveries} (the repeatable migration R__create_deliveries_function.sql) runs every step, so
      * the mailbox locks are held for the statement only, not across seven round trips through the event loop.
      */
     public Uni<Created> create(MessageEvent event) {

@@ -1,19 +1,13 @@
--- The cumulative ack cursor gets a row of its own (issue 6). It lived on the mailbox row, which delivery creation
--- locks to issue seqs: every ack waited for creations for the same agents and every creation for acks, and with acks
--- written in batches for many agents at once (AckWriter) a batch held up every creation touching any of its agents. An
--- ack never needs the seq counter locked (it caps the cursor at the highest seq committed, which is all a client can
--- have received), and a creation only reads the cursor (for the depth cap), so the two no longer share a lock.
-CREATE TABLE ack_cursors (
-    agent_id text PRIMARY KEY,
-    ack_seq  bigint NOT NULL DEFAULT 0
-);
-
-INSERT INTO ack_cursors (agent_id, ack_seq) SELECT agent_id, ack_seq FROM mailboxes;
-
-ALTER TABLE mailboxes DROP COLUMN ack_seq;
-
--- create_deliveries (V202611280900) as before, reading the cursor from its own table and creating it with the
--- mailbox.
+-- One event's deliveries in one round trip (issue 6). A repeatable migration: Flyway runs it again, after the
+-- versioned ones, whenever this file changes, so the function is edited here, in place.
+--
+-- DeliveryStore.create used to run seven statements per event (begin, the consumed-event marker, locking the
+-- recipients' mailboxes, the depth-cap count, the seq upsert, the insert, commit), each a round trip during which the
+-- recipients' mailbox rows stayed locked, so later events for the same agents waited on the network and the service's
+-- event loop. The same steps, in the same order and with the same locks, now run inside the database as one statement.
+--
+-- Answers one row per refused recipient (refused_agent_id set, delivery null) and one per created delivery
+-- (refused_agent_id null, delivery the inserted row); nothing at all when the event was consumed before.
 CREATE OR REPLACE FUNCTION create_deliveries(
     p_event_id       text,
     p_workspace_id   text,
