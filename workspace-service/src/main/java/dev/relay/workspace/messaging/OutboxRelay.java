@@ -24,11 +24,22 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
- * Publishes committed events from the log (the outbox) to Redis: each once to the stream delivery-service consumes
- * and to its workspace's pub/sub channel for the gateways, then marks it published. After a crash or a Redis outage
- * it resumes from PostgreSQL; a Lua script adds each event to the stream only once, guarded by a marker keyed by its
- * event id, even when it is published again. Events go out in batches, a few round trips each, in seq order per
- * workspace.
+ * Sequences committed events and publishes them from the log (the outbox) to Redis: each once to the stream
+ * delivery-service consumes and to its workspace's pub/sub channel for the gateways, then marks it published. After a
+ * crash or a Redis outage it resumes from PostgreSQL; a Lua script adds each event to the stream only once, guarded by
+ * a marker keyed by its event id, even when it is published again. Events go out in batches, a few round trips each,
+ * in seq order per workspace.
+ * <p>
+ * Writers store events without a seq; a drain first gives the waiting ones their seqs and commits that on its own
+ * ({@link EventSequencer}), then publishes sequenced events and marks them in a second transaction. Sequencing is
+ * committed before anything reaches Redis because the stream entry carries the seq and the marker lets an event into
+ * the stream only once: were seqs assigned in the publishing transaction, a publish failing part way would roll them
+ * back while the entries already added kept them, and the retry could number the same events differently (another
+ * replica, or an event committed late with an earlier creation time, takes a seq in between), leaving the stream, and
+ * the observers who page from its seqs with `since`, with a seq that names another event. Once committed, a seq never
+ * changes: a retry, a crash between the two transactions, or {@link #republishSince} (which clears only
+ * {@code published_at}) publishes the event again with the seq it has, and only events without one get new seqs. The
+ * sequencing transaction holds no lock across a Redis call.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -60,6 +71,7 @@ public class OutboxRelay {
     private static final Duration MARKER_TTL = Duration.ofDays(7);
     private static final String STREAM_MAX_LENGTH = "1000000";
 
+    private final EventSequencer sequencer;
     private final ReactiveRedisDataSource redis;
     private final RedisNames names;
     private final Clock clock;
@@ -73,8 +85,9 @@ public class OutboxRelay {
     private volatile String redisRunId;
     private final Duration republishWindow;
 
-    OutboxRelay(ReactiveRedisDataSource redis, RedisNames names, Clock clock, Vertx vertx,
+    OutboxRelay(EventSequencer sequencer, ReactiveRedisDataSource redis, RedisNames names, Clock clock, Vertx vertx,
             @ConfigProperty(name = "relay.workspace.republish-window", defaultValue = "1h") Duration republishWindow) {
+        this.sequencer = sequencer;
         this.redis = redis;
         this.names = names;
         this.clock = clock;
@@ -111,7 +124,10 @@ public class OutboxRelay {
         return republishSince(since);
     }
 
-    /** Queues every event published since the instant for publishing again, then publishes. */
+    /**
+     * Queues every event published since the instant for publishing again, then publishes; the events keep their
+     * seqs.
+     */
     public Uni<Integer> republishSince(Instant since) {
         return Panache.withTransaction(() -> Panache.getSession()
                 .flatMap(session -> session.createNativeQuery(
@@ -140,8 +156,8 @@ public class OutboxRelay {
     }
 
     /**
-     * Stops publishing, as a crash of the relay would: writes still commit their events, which wait in the log until
-     * {@link #resume()}. An in-flight batch finishes.
+     * Stops sequencing and publishing, as a crash of the relay would: writes still commit their events, which wait in
+     * the log, without seqs, until {@link #resume()}. An in-flight batch finishes.
      */
     public void halt() {
         halted.set(true);
@@ -184,16 +200,26 @@ public class OutboxRelay {
     }
 
     /**
-     * Publishes up to one batch of unpublished events in seq order per workspace; answers how many. The batch costs
-     * one select, a script call per {@link #CHUNK} events and one update, whatever its size. The rows stay locked
-     * until they are marked, so another replica's drain skips them; a failure part way leaves the whole batch
-     * unmarked, to be published again, and the markers keep what already reached the stream from being added twice.
+     * Sequences up to one batch of waiting events, then publishes up to one batch of sequenced, unpublished events;
+     * answers the larger count (a full batch means more may wait).
      */
     public Uni<Integer> drain() {
+        return sequencer.sequence(BATCH)
+                .flatMap(sequenced -> publishSequenced().map(published -> Math.max(sequenced, published)));
+    }
+
+    /**
+     * Publishes up to one batch of sequenced, unpublished events in seq order per workspace; answers how many. The
+     * batch costs one select, a script call per {@link #CHUNK} events and one update, whatever its size. The rows stay
+     * locked until they are marked, so another replica's drain skips them; a failure part way leaves the whole batch
+     * unmarked, to be published again with the same seqs, and the markers keep what already reached the stream from
+     * being added twice.
+     */
+    private Uni<Integer> publishSequenced() {
         return Panache.withTransaction(() -> Panache.getSession()
                 .flatMap(session -> session.createNativeQuery(
-                        "select * from workspace_events where published_at is null order by workspace_id, seq limit ?1 "
-                                + "for update skip locked",
+                        "select * from workspace_events where published_at is null and seq is not null "
+                                + "order by workspace_id, seq limit ?1 for update skip locked",
                         WorkspaceEvent.class).setParameter(1, BATCH).getResultList())
                 .flatMap(events -> events.isEmpty()
                         ? Uni.createFrom().item(0)
@@ -211,10 +237,15 @@ public class OutboxRelay {
     }
 
     /**
-     * Adds the events to the stream and their workspace channels in the given order, each once per event id, without
-     * marking them published; the chunks go one after the other so the order holds across them.
+     * Adds the (sequenced) events to the stream and their workspace channels in the given order, each once per event
+     * id, without marking them published; the chunks go one after the other so the order holds across them.
      */
     public Uni<Void> publish(List<WorkspaceEvent> events) {
+        for (WorkspaceEvent event : events) {
+            if (event.seq == null) {
+                throw new IllegalArgumentException("event " + event.eventId + " has no seq yet");
+            }
+        }
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (int from = 0; from < events.size(); from += CHUNK) {
             List<WorkspaceEvent> chunk = events.subList(from, Math.min(from + CHUNK, events.size()));

@@ -1,33 +1,32 @@
 package dev.relay.workspace.repository;
 
-import java.io.Serializable;
 import java.time.Instant;
-import java.util.Objects;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
-import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
 
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 
-/** One entry of a workspace's durable event log, and of the outbox while {@code publishedAt} is null. */
+/**
+ * One entry of a workspace's durable event log, and of the outbox while {@code publishedAt} is null. The outbox relay
+ * gives it its seq; until then ({@code seq} null) it is committed but not yet in the log readers page through.
+ */
 @Entity
 @Table(name = "workspace_events")
-@IdClass(WorkspaceEvent.Key.class)
 public class WorkspaceEvent extends PanacheEntityBase {
 
+    /** Unique and stable: what consumers deduplicate on. */
     @Id
+    @Column(name = "event_id")
+    public String eventId;
+
     @Column(name = "workspace_id")
     public String workspaceId;
 
-    @Id
-    public long seq;
-
-    /** Unique and stable: what consumers deduplicate on. */
-    @Column(name = "event_id")
-    public String eventId;
+    /** Gapless per workspace once set, in the order the relay sequenced the events; null until then. */
+    public Long seq;
 
     public String type;
 
@@ -48,21 +47,4 @@ public class WorkspaceEvent extends PanacheEntityBase {
 
     @Column(name = "published_at")
     public Instant publishedAt;
-
-    /** The composite key (workspace, seq). */
-    public static class Key implements Serializable {
-        private static final long serialVersionUID = 1L;
-        public String workspaceId;
-        public long seq;
-
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof Key key && seq == key.seq && Objects.equals(workspaceId, key.workspaceId);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(workspaceId, seq);
-        }
-    }
 }

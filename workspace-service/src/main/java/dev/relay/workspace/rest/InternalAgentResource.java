@@ -17,6 +17,7 @@ import dev.relay.common.error.RelayException;
 import dev.relay.common.event.EventTypes;
 import dev.relay.common.internal.CallableBy;
 import dev.relay.common.wire.Success;
+import dev.relay.workspace.messaging.OutboxRelay;
 import dev.relay.workspace.repository.Agent;
 import dev.relay.workspace.service.AgentService;
 import dev.relay.workspace.service.AgentService.Registration;
@@ -39,11 +40,13 @@ public class InternalAgentResource {
     private final AgentService agents;
     private final EventLog events;
     private final ReceiptService receipts;
+    private final OutboxRelay outbox;
 
-    InternalAgentResource(AgentService agents, EventLog events, ReceiptService receipts) {
+    InternalAgentResource(AgentService agents, EventLog events, ReceiptService receipts, OutboxRelay outbox) {
         this.agents = agents;
         this.events = events;
         this.receipts = receipts;
+        this.outbox = outbox;
     }
 
     /**
@@ -136,6 +139,11 @@ public class InternalAgentResource {
                         null)));
     }
 
+    /**
+     * Appends an event delivery-service emits; answers 201 with `{"event_id"}`. There is no `seq` in the answer: the
+     * outbox relay gives the event its seq after the commit (see {@link OutboxRelay}), and delivery-service ignores
+     * the answer anyway.
+     */
     @POST
     @Path("/events")
     public Uni<RestResponse<Success<Map<String, Object>>>> append(@PathParam("workspaceId") String workspaceId,
@@ -147,7 +155,8 @@ public class InternalAgentResource {
         Map<String, Object> payload = event.payload() == null ? Map.of() : event.payload();
         EventLog.Event entry = new EventLog.Event(event.type(), null, event.channelId(), payload, event.data(), null);
         return Panache.withTransaction(() -> events.append(workspaceId, entry, Instant.now()))
+                .invoke(outbox::nudge)
                 .map(row -> RestResponse.status(RestResponse.Status.CREATED,
-                        Success.of(Map.<String, Object>of("event_id", row.eventId(), "seq", row.seq()))));
+                        Success.of(Map.<String, Object>of("event_id", row.eventId()))));
     }
 }

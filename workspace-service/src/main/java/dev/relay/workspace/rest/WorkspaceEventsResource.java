@@ -21,7 +21,9 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * `GET /v1/workspace/events?since=&limit=`: the durable event log for observer backfill (contract §3.1, §7.5),
- * filtered per event by the observer's scopes and filters.
+ * filtered per event by the observer's scopes and filters. Only sequenced events are in it: an event the outbox relay
+ * has not given a seq yet (null) matches no `seq > since` and shows up once it has one, never below a seq already
+ * visible ({@code EventSequencer}).
  */
 @Path("/v1/workspace/events")
 public class WorkspaceEventsResource {
@@ -58,6 +60,7 @@ public class WorkspaceEventsResource {
                 })));
     }
 
+    /** The counter moves only in the commit that makes its seqs visible, so this is the highest visible seq. */
     private static Uni<Long> latestSeq(String workspaceId) {
         return Panache.getSession()
                 .flatMap(session -> session.createNativeQuery(

@@ -15,25 +15,18 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Appends events to a workspace's durable log inside the caller's transaction, with the next gapless seq. The
- * counter row stays locked until the transaction ends, so seq order is commit order within a workspace.
+ * Appends events to a workspace's durable log inside the caller's transaction. The event is stored without a seq:
+ * the outbox relay gives it the workspace's next seq when it publishes it ({@code OutboxRelay}), so writers into one
+ * workspace never wait for each other on its counter row: the lock that keeps seqs visible in seq order is held only
+ * by the relay's short sequencing transaction, instead of by every writer's until it commits.
  */
 @ApplicationScoped
 public class EventLog {
 
-    /**
-     * Takes the next seq (locking the counter row until commit) and inserts the event with it. A data-modifying CTE
-     * runs exactly once even though only the scalar subquery reads it; without a counter row (the workspace is gone)
-     * the seq is null and the insert fails.
-     */
     private static final String APPEND = """
-            with next as (
-              update workspace_counters set event_seq = event_seq + 1 where workspace_id = ?1 returning event_seq
-            )
-            insert into workspace_events (workspace_id, seq, event_id, type, channel_id, payload, data, recipients,
+            insert into workspace_events (workspace_id, event_id, type, channel_id, payload, data, recipients,
               created_at)
-            values (?1, (select event_seq from next), ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-            returning seq
+            values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             """;
 
     private final Snowflake ids;
@@ -66,17 +59,17 @@ public class EventLog {
                 .replaceWithVoid();
     }
 
-    /** What a caller may answer about an appended event. */
-    public record Appended(String eventId, long seq) {
+    /**
+     * What a caller may answer about an appended event: its id. It has no seq yet; the relay gives it one soon after
+     * the commit.
+     */
+    public record Appended(String eventId) {
     }
 
     /**
-     * Appends the event; must run inside a transaction, as its last statement wherever the caller can arrange it.
-     * <p>
-     * The counter row lock serializes every event of the workspace until commit, so how long a transaction holds it
-     * bounds the workspace's event rate. The seq is therefore allocated and the row inserted by one statement, and
-     * the session's pending entity writes are flushed just before it: nothing the caller already did runs under the
-     * lock, and only the commit follows it.
+     * Appends the event; must run inside a transaction. A plain insert that takes no lock another writer waits for;
+     * the session's pending entity writes are flushed first, so rows the event refers to (a workspace created in the
+     * same transaction) are written before it.
      */
     public Uni<Appended> append(String workspaceId, Event event, Instant now) {
         String eventId = event.eventId() != null ? event.eventId() : "evt_" + ids.nextId();
@@ -84,7 +77,7 @@ public class EventLog {
         payload.putIfAbsent("created_at", RelayJson.mapper().convertValue(now, String.class));
         return Panache.getSession()
                 .flatMap(session -> session.flush()
-                        .chain(() -> session.createNativeQuery(APPEND, Long.class)
+                        .chain(() -> session.createNativeQuery(APPEND)
                                 .setParameter(1, workspaceId)
                                 .setParameter(2, eventId)
                                 .setParameter(3, event.type())
@@ -93,8 +86,8 @@ public class EventLog {
                                 .setParameter(6, json(event.data() == null ? event.payload() : event.data()))
                                 .setParameter(7, event.recipients() == null ? null : json(event.recipients()))
                                 .setParameter(8, now)
-                                .getSingleResult()))
-                .map(seq -> new Appended(eventId, seq));
+                                .executeUpdate()))
+                .replaceWith(new Appended(eventId));
     }
 
     private static String json(Object value) {

@@ -57,8 +57,8 @@ public class Idempotency {
 
     /**
      * What a guarded write answers, and its last step, run after the record is completed: a write that appends an
-     * event appends it there, because the append holds the workspace's event counter lock until commit (see
-     * {@link EventLog#append}).
+     * event appends it there, once everything the write records is in the session. (The append no longer takes the
+     * workspace's counter lock, see {@link EventLog#append}, so running it last is no longer about lock time.)
      */
     public record Written(Map<String, Object> data, Supplier<Uni<?>> last) {
 

@@ -65,6 +65,7 @@ class AgentChangeTest {
         patch("{\"status\":\"blocked\"}").statusCode(200);
         patch("{\"persona\":\"Terse\"}").statusCode(200);
 
+        ConversationFixtures.awaitSequenced();
         List<Map<String, Object>> events = given().header("Authorization", ws.key())
                 .get("/v1/workspace/events?since=0")
                 .then()

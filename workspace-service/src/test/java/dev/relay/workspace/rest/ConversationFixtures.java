@@ -3,12 +3,20 @@ package dev.relay.workspace.rest;
 import static io.restassured.RestAssured.given;
 import static io.restassured.http.ContentType.JSON;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 import dev.relay.workspace.rest.Fixtures.Member;
 import dev.relay.workspace.rest.Fixtures.Ws;
 import dev.relay.workspace.standin.PrincipalJwts;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.arc.Arc;
 import io.restassured.path.json.JsonPath;
 
 /** Channels, messages and events the conversation tests start from, made through the public API. */
@@ -74,8 +82,12 @@ final class ConversationFixtures {
         return PrincipalJwts.observer(ws.id(), scopes, filters);
     }
 
-    /** `GET /v1/workspace/events?since=` as {@code bearer}, expecting 200. */
+    /**
+     * `GET /v1/workspace/events?since=` as {@code bearer}, expecting 200, once every event written so far is in the
+     * log.
+     */
     static JsonPath events(String bearer, long since) {
+        awaitSequenced();
         return given().header("Authorization", bearer)
                 .queryParam("since", since)
                 .when()
@@ -89,5 +101,34 @@ final class ConversationFixtures {
     /** The workspace's latest event seq, as the workspace key sees it. */
     static long latestSeq(Ws ws) {
         return events(ws.key(), 0).getLong("data.latest_seq");
+    }
+
+    /**
+     * Waits until the outbox relay has given every committed event its seq: a write answers before its event is in
+     * the `since` log, so a test reading the log right after writing waits for this first.
+     */
+    static void awaitSequenced() {
+        AgroalDataSource database = Arc.container().instance(AgroalDataSource.class).get();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+        try (Connection connection = database.getConnection(); Statement query = connection.createStatement()) {
+            while (true) {
+                try (ResultSet row = query.executeQuery(
+                        "select exists (select 1 from workspace_events where seq is null)")) {
+                    row.next();
+                    if (!row.getBoolean(1)) {
+                        return;
+                    }
+                }
+                if (Instant.now().isAfter(deadline)) {
+                    throw new AssertionError("the outbox relay left events without a seq for 10 s");
+                }
+                Thread.sleep(5);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -83,6 +83,7 @@ final class DmFixtures {
 
     /** The workspace's logged events of the given type, in seq order. */
     static List<LoggedEvent> logged(AgroalDataSource database, String workspaceId, String type) {
+        ConversationFixtures.awaitSequenced();
         try (Connection connection = database.getConnection();
                 PreparedStatement select = connection.prepareStatement("select type, event_id, channel_id, payload, "
                         + "data, recipients from workspace_events where workspace_id = ? and type = ? order by seq")) {

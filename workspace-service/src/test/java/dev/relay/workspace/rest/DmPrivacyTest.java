@@ -108,6 +108,7 @@ class DmPrivacyTest {
 
         String channelsOnly = PrincipalJwts.observer(ws.id(), List.of("stream:read", "threads:read",
                 "messages:read"), Map.of());
+        ConversationFixtures.awaitSequenced();
         List<String> types = given().header("Authorization", channelsOnly)
                 .get("/v1/workspace/events?since=0")
                 .then()

@@ -10,18 +10,22 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.relay.workspace.messaging.OutboxRelay;
 import dev.relay.workspace.rest.Fixtures.Member;
 import dev.relay.workspace.rest.Fixtures.Ws;
 import dev.relay.workspace.standin.PrincipalJwts;
@@ -29,12 +33,17 @@ import dev.relay.workspace.standin.StandInAuthService;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
+import io.smallrye.common.vertx.VertxContext;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * Concurrent writers in one workspace (ARCHITECTURE.md, "Events"): every event gets a unique seq, the seqs have no
- * gaps, and seq order is commit order, so a reader paging with `since` never sees a later seq before an earlier one
- * and never skips an event. A seq taken outside the counter row's lock, or a lock released before commit, lets a
- * higher seq commit first, which the reader below sees as a hole.
+ * gaps, and no event becomes visible with a seq below one already visible, so a reader paging with `since` never sees a
+ * later seq before an earlier one and never skips an event. Writers store events without a seq; the outbox relay
+ * sequences them, here with two more drains running alongside as other replicas would. Seqs taken outside the counter
+ * row's lock, or committed apart from it, let a higher seq become visible first, which the reader below sees as a hole.
  */
 @QuarkusTest
 @WithTestResource(StandInAuthService.class)
@@ -42,21 +51,36 @@ class EventSeqConcurrencyTest {
 
     private static final int WRITERS = 8;
     private static final int WRITES_EACH = 20;
+    private static final int OTHER_REPLICAS = 2;
 
     @Inject
     AgroalDataSource database;
 
+    @Inject
+    OutboxRelay relay;
+
+    @Inject
+    Vertx vertx;
+
     @Test
-    void concurrentAppendsGetGaplessUniqueSeqsCommittedInSeqOrder() throws Exception {
+    void concurrentAppendsGetGaplessUniqueSeqsVisibleInSeqOrder() throws Exception {
         Ws ws = Fixtures.workspace();
         Member ada = Fixtures.agent(ws, "ada");
         Fixtures.agent(ws, "bob");
         long start = ConversationFixtures.latestSeq(ws);
         AtomicBoolean writing = new AtomicBoolean(true);
-        ConcurrentLinkedQueue<Long> answeredSeqs = new ConcurrentLinkedQueue<>();
-        ExecutorService pool = Executors.newFixedThreadPool(WRITERS + 1);
+        ConcurrentLinkedQueue<String> answeredIds = new ConcurrentLinkedQueue<>();
+        ExecutorService pool = Executors.newFixedThreadPool(WRITERS + OTHER_REPLICAS + 1);
         try {
             Future<List<Long>> reader = pool.submit(() -> readInPages(ws.id(), start, writing));
+            List<Future<?>> replicas = new ArrayList<>();
+            for (int r = 0; r < OTHER_REPLICAS; r++) {
+                replicas.add(pool.submit(() -> {
+                    while (writing.get()) {
+                        drainAsAnotherReplica();
+                    }
+                }));
+            }
             List<Future<?>> writers = new ArrayList<>();
             for (int w = 0; w < WRITERS; w++) {
                 int writer = w;
@@ -66,7 +90,7 @@ class EventSeqConcurrencyTest {
                         if (writer % 2 == 0) {
                             ConversationFixtures.post(ada, "general", "w" + writer + " #" + i);
                         } else {
-                            answeredSeqs.add(appendNodeEvent(ws, writer, i));
+                            answeredIds.add(appendNodeEvent(ws, writer, i));
                         }
                     }
                 }));
@@ -74,19 +98,38 @@ class EventSeqConcurrencyTest {
             for (Future<?> writer : writers) {
                 writer.get();
             }
+            ConversationFixtures.awaitSequenced();
             writing.set(false);
             List<Long> seen = reader.get();
+            for (Future<?> replica : replicas) {
+                replica.get();
+            }
 
             // Posting also marks the poster present, which may append a status event or two of its own.
             long latest = ConversationFixtures.latestSeq(ws);
             assertTrue(latest >= start + WRITERS * WRITES_EACH, "every write appended its event: " + latest);
             assertEquals(range(start + 1, latest), seen, "the reader saw every event once, in seq order");
-            assertEquals(range(1, latest), seqsAfter(ws.id(), 0), "the log holds exactly the gapless seqs");
-            assertEquals(WRITERS / 2 * WRITES_EACH, answeredSeqs.stream().distinct().count(),
-                    "each append answered its own seq");
-            assertTrue(seen.containsAll(answeredSeqs));
+            Map<String, Long> logged = seqsById(ws.id());
+            assertEquals(range(1, latest), logged.values().stream().sorted().toList(),
+                    "the log holds exactly the gapless seqs");
+            assertEquals(WRITERS / 2 * WRITES_EACH, answeredIds.stream().distinct().count(),
+                    "each append answered its own event id");
+            assertTrue(logged.keySet().containsAll(answeredIds), "every answered event has its seq");
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** One drain as another replica's relay runs it: on a (safe) Vert.x context of its own. */
+    private void drainAsAnotherReplica() {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+        VertxContextSafetyToggle.setContextSafe(context, true);
+        context.runOnContext(ignored -> relay.drain().subscribe().with(done::complete, done::completeExceptionally));
+        try {
+            done.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -98,8 +141,8 @@ class EventSeqConcurrencyTest {
         return seqs;
     }
 
-    private static long appendNodeEvent(Ws ws, int writer, int i) {
-        Number seq = given().header("Authorization", PrincipalJwts.service("delivery-service"))
+    private static String appendNodeEvent(Ws ws, int writer, int i) {
+        return given().header("Authorization", PrincipalJwts.service("delivery-service"))
                 .contentType(JSON)
                 .body(Map.of("type", "node.status.online", "payload", Map.of("node", "n" + writer + "-" + i)))
                 .when()
@@ -107,8 +150,7 @@ class EventSeqConcurrencyTest {
                 .then()
                 .statusCode(201)
                 .extract()
-                .path("data.seq");
-        return seq.longValue();
+                .path("data.event_id");
     }
 
     /**
@@ -131,6 +173,21 @@ class EventSeqConcurrencyTest {
             Thread.sleep(2);
         }
         return seen;
+    }
+
+    private Map<String, Long> seqsById(String workspaceId) throws SQLException {
+        try (Connection connection = database.getConnection();
+                PreparedStatement query = connection.prepareStatement(
+                        "select event_id, seq from workspace_events where workspace_id = ?")) {
+            query.setString(1, workspaceId);
+            Map<String, Long> seqs = new HashMap<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    seqs.put(rows.getString(1), rows.getLong(2));
+                }
+            }
+            return seqs;
+        }
     }
 
     private List<Long> seqsAfter(String workspaceId, long cursor) throws SQLException {

@@ -222,6 +222,7 @@ class IdempotencyTest {
     }
 
     private long eventsOfType(String type) {
+        ConversationFixtures.awaitSequenced();
         List<String> types = given().header("Authorization", ws.key())
                 .get("/v1/workspace/events?since=0")
                 .then()

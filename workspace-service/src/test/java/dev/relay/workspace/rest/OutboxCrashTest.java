@@ -26,6 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.relay.common.redis.RedisNames;
+import dev.relay.workspace.messaging.EventSequencer;
 import dev.relay.workspace.messaging.OutboxRelay;
 import dev.relay.workspace.repository.WorkspaceEvent;
 import dev.relay.workspace.rest.Fixtures.Member;
@@ -45,9 +46,10 @@ import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Response;
 
 /**
- * The outbox survives a crash of its relay (ARCHITECTURE.md, "Events"): events committed while the relay is down,
- * and events it had already added to the stream when it died before marking them published, all reach the Redis
- * stream exactly once by id, in seq order per workspace, once it runs again.
+ * The outbox survives a crash of its relay (ARCHITECTURE.md, "Events"): events committed while the relay is down
+ * (which have no seq yet), and events it had already sequenced and added to the stream when it died before marking
+ * them published, all reach the Redis stream exactly once by id, in seq order per workspace, once it runs again, each
+ * with the seq the log gives it.
  */
 @QuarkusTest
 @WithTestResource(StandInAuthService.class)
@@ -55,6 +57,9 @@ class OutboxCrashTest {
 
     @Inject
     OutboxRelay relay;
+
+    @Inject
+    EventSequencer sequencer;
 
     @Inject
     AgroalDataSource database;
@@ -89,11 +94,21 @@ class OutboxCrashTest {
         List<WorkspaceEvent> waiting = unpublished(first.id());
         waiting.addAll(unpublished(second.id()));
         assertTrue(waiting.size() >= 30, "the events wait in the log: " + waiting.size());
+        assertTrue(waiting.stream().allMatch(event -> event.seq == null), "no seq while the relay is down");
+        assertEquals(0, latestSeq(first.id()));
         assertEquals(Map.of(), streamed(first.id(), second.id()), "nothing reached the stream while halted");
 
-        // The relay had added some events to the stream when it died, before it could mark them published.
+        // The relay had sequenced the events and added some to the stream when it died, before it could mark them
+        // published; more events were committed after that.
+        onContext(() -> sequencer.sequence(1000));
+        waiting = unpublished(first.id());
+        waiting.addAll(unpublished(second.id()));
         relay.publish(waiting.subList(0, 10)).await().atMost(Duration.ofSeconds(5));
-        assertEquals(waiting.size(), unpublished(first.id()).size() + unpublished(second.id()).size());
+        for (int i = 0; i < 3; i++) {
+            post(alice, "first, later " + i);
+            post(carol, "second, later " + i);
+        }
+        assertEquals(waiting.size() + 6, unpublished(first.id()).size() + unpublished(second.id()).size());
 
         relay.resume();
 
@@ -111,6 +126,7 @@ class OutboxCrashTest {
                 expected.add(seq);
             }
             assertEquals(expected, streamedSeqs, "every event of " + ws.id() + " once, in seq order");
+            assertEquals(loggedSeqs(ws.id()), streamedSeqsById(ws.id()), "each with the seq the log gives it");
         }
     }
 
@@ -128,9 +144,11 @@ class OutboxCrashTest {
             for (int i = 0; i < 230; i++) {
                 post(alice, "backlog " + i);
             }
+            assertTrue(unpublished(ws.id()).size() >= 230, "the events wait in the log");
+            // The relay died after sequencing them and adding 150 to the stream, past its first chunk, before marking
+            // any published.
+            onContext(() -> sequencer.sequence(1000));
             List<WorkspaceEvent> waiting = unpublished(ws.id());
-            assertTrue(waiting.size() >= 230, "the events wait in the log: " + waiting.size());
-            // The relay died after adding 150 to the stream, past its first chunk, before marking any published.
             relay.publish(waiting.subList(0, 150)).await().atMost(Duration.ofSeconds(5));
 
             relay.resume();
@@ -141,6 +159,7 @@ class OutboxCrashTest {
                 expected.add(seq);
             }
             assertEquals(expected, streamed(ws.id()).get(ws.id()), "every event once in the stream, in seq order");
+            assertEquals(loggedSeqs(ws.id()), streamedSeqsById(ws.id()), "each with the seq the log gives it");
             Instant deadline = Instant.now().plusSeconds(5);
             while (announced.size() < expected.size() && Instant.now().isBefore(deadline)) {
                 pause();
@@ -163,6 +182,7 @@ class OutboxCrashTest {
         onContext(() -> relay.observedRunId("run-before"));
         awaitPublished(ws.id());
         assertEquals(latestSeq(ws.id()), streamed(ws.id()).get(ws.id()).size());
+        Map<String, Long> before = loggedSeqs(ws.id());
 
         // Redis comes back empty: the workspace's stream entries and publication markers are gone.
         forgetInRedis(ws.id());
@@ -176,6 +196,8 @@ class OutboxCrashTest {
             expected.add(seq);
         }
         assertEquals(expected, streamed(ws.id()).get(ws.id()));
+        assertEquals(before, loggedSeqs(ws.id()), "published again, the events keep their seqs");
+        assertEquals(before, streamedSeqsById(ws.id()));
 
         // The same run id again is no restart.
         assertEquals(0, onContext(() -> relay.observedRunId("run-after")));
@@ -252,18 +274,51 @@ class OutboxCrashTest {
         return seqs;
     }
 
+    /** Each event's seq in the stream, by event id. */
+    private Map<String, Long> streamedSeqsById(String workspaceId) {
+        Map<String, Long> seqs = new HashMap<>();
+        Response entries = redis.execute("XRANGE", names.workspaceEventStream(), "-", "+");
+        for (Response entry : entries) {
+            Response fields = entry.get(1);
+            Map<String, String> values = new HashMap<>();
+            for (int i = 0; i + 1 < fields.size(); i += 2) {
+                values.put(fields.get(i).toString(), fields.get(i + 1).toString());
+            }
+            if (workspaceId.equals(values.get("workspace_id"))) {
+                seqs.put(values.get("event_id"), Long.parseLong(values.get("seq")));
+            }
+        }
+        return seqs;
+    }
+
+    /** Each event's seq in the log, by event id. */
+    private Map<String, Long> loggedSeqs(String workspaceId) throws SQLException {
+        try (Connection connection = database.getConnection();
+                PreparedStatement query = connection.prepareStatement(
+                        "select event_id, seq from workspace_events where workspace_id = ?")) {
+            query.setString(1, workspaceId);
+            Map<String, Long> seqs = new HashMap<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    seqs.put(rows.getString(1), rows.getObject(2, Long.class));
+                }
+            }
+            return seqs;
+        }
+    }
+
     private List<WorkspaceEvent> unpublished(String workspaceId) throws SQLException {
         try (Connection connection = database.getConnection();
                 PreparedStatement query = connection.prepareStatement("select workspace_id, seq, event_id, type, "
                         + "channel_id, payload, data, recipients, created_at from workspace_events where workspace_id "
-                        + "= ? and published_at is null order by seq")) {
+                        + "= ? and published_at is null order by seq, created_at, event_id")) {
             query.setString(1, workspaceId);
             List<WorkspaceEvent> events = new ArrayList<>();
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
                     WorkspaceEvent event = new WorkspaceEvent();
                     event.workspaceId = rows.getString(1);
-                    event.seq = rows.getLong(2);
+                    event.seq = rows.getObject(2, Long.class);
                     event.eventId = rows.getString(3);
                     event.type = rows.getString(4);
                     event.channelId = rows.getString(5);

@@ -271,6 +271,7 @@ class ReceiptTest {
     }
 
     private List<Map<String, Object>> events(String type) {
+        ConversationFixtures.awaitSequenced();
         List<Map<String, Object>> all = given().header("Authorization", ws.key())
                 .get("/v1/workspace/events?since=0")
                 .then()
@@ -287,6 +288,7 @@ class ReceiptTest {
     }
 
     private String recipients(String type) throws SQLException {
+        ConversationFixtures.awaitSequenced();
         try (Connection connection = database.getConnection();
                 PreparedStatement query = connection.prepareStatement(
                         "select recipients from workspace_events where workspace_id = ? and type = ? order by seq")) {

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -421,33 +420,26 @@ class WorkspaceEventsTest {
         return as(ws.key()).get("/v1/channels/general/messages").then().extract().path("data[0].id");
     }
 
-    /** DMs have no routes in this service yet: append a `dm.received` to the log as a DM post would. */
+    /**
+     * Appends a `dm.received` to the log as a DM post would: without a seq, which the outbox relay gives it (DM routes
+     * have their own tests; this one is about what an observer may see).
+     */
     private void appendDirectMessageEvent(String conversationId) throws SQLException {
-        try (Connection connection = database.getConnection()) {
-            long seq;
-            try (PreparedStatement next = connection.prepareStatement(
-                    "update workspace_counters set event_seq = event_seq + 1 where workspace_id = ? returning event_seq")) {
-                next.setString(1, ws.id());
-                try (ResultSet row = next.executeQuery()) {
-                    row.next();
-                    seq = row.getLong(1);
-                }
-            }
-            String now = Instant.now().toString();
-            String payload = "{\"id\":\"" + StableEventId.of("dm-msg-" + seq) + "\",\"conversation_id\":\""
-                    + conversationId + "\",\"message\":{\"id\":\"dm-msg-" + seq + "\",\"agent_id\":\"" + scout.id()
-                    + "\",\"agent_name\":\"scout\",\"text\":\"psst\",\"attachments\":[]},\"created_at\":\"" + now
-                    + "\"}";
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "insert into workspace_events (workspace_id, seq, event_id, type, channel_id, payload, data, "
-                            + "created_at, published_at) values (?, ?, ?, 'dm.received', null, ?, ?, now(), now())")) {
-                insert.setString(1, ws.id());
-                insert.setLong(2, seq);
-                insert.setString(3, "evt_dm_" + ws.id() + "_" + seq);
-                insert.setString(4, payload);
-                insert.setString(5, payload);
-                insert.executeUpdate();
-            }
+        String message = Fixtures.unique("dm-msg");
+        Instant now = Instant.now();
+        String payload = "{\"id\":\"" + StableEventId.of(message) + "\",\"conversation_id\":\"" + conversationId
+                + "\",\"message\":{\"id\":\"" + message + "\",\"agent_id\":\"" + scout.id()
+                + "\",\"agent_name\":\"scout\",\"text\":\"psst\",\"attachments\":[]},\"created_at\":\"" + now + "\"}";
+        try (Connection connection = database.getConnection();
+                PreparedStatement insert = connection.prepareStatement(
+                        "insert into workspace_events (workspace_id, event_id, type, channel_id, payload, data, "
+                                + "created_at) values (?, ?, 'dm.received', null, ?, ?, ?)")) {
+            insert.setString(1, ws.id());
+            insert.setString(2, "evt_" + message);
+            insert.setString(3, payload);
+            insert.setString(4, payload);
+            insert.setTimestamp(5, java.sql.Timestamp.from(now));
+            insert.executeUpdate();
         }
     }
 
@@ -460,6 +452,7 @@ class WorkspaceEventsTest {
     }
 
     private static ValidatableResponse events(String bearer, Map<String, String> query) {
+        ConversationFixtures.awaitSequenced();
         return as(bearer).queryParams(query)
                 .get("/v1/workspace/events")
                 .then()
