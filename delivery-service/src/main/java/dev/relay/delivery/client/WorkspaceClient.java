@@ -1,6 +1,7 @@
 package dev.relay.delivery.client;
 
 import java.net.URI;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -17,7 +18,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * delivery-service's calls to workspace-service, which owns agents and the event log: agents a broker registers or
- * recovers over its node socket, agent lookups for bindings, status changes, and the events this service emits.
+ * recovers over its node socket, agent lookups for bindings, status changes, the events this service emits, and the
+ * reads and signs of life it reports.
  */
 @ApplicationScoped
 public class WorkspaceClient {
@@ -95,6 +97,13 @@ public class WorkspaceClient {
         byAgent.forEach((agentId, messageIds) -> reads.add(new JsonObject().put("agent_id", agentId)
                 .put("message_ids", new JsonArray(messageIds))));
         return internal.post(workspaceUrl, path(workspaceId, "/reads"), new JsonObject().put("reads", reads))
+                .replaceWithVoid();
+    }
+
+    /** Records each agent as seen now (its node socket heartbeated, or started carrying it); at most 1000 ids. */
+    public Uni<Void> presence(String workspaceId, Collection<String> agentIds) {
+        return internal.post(workspaceUrl, path(workspaceId, "/presence"),
+                new JsonObject().put("agent_ids", new JsonArray(List.copyOf(agentIds))))
                 .replaceWithVoid();
     }
 

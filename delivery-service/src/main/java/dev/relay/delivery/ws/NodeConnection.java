@@ -253,6 +253,7 @@ final class NodeConnection {
         Integer active = nonNegative(frame, "active_agents");
         Boolean handlersLive = frame.getValue("handlers_live") instanceof Boolean b ? b : null;
         sockets.refreshOwnership(nodeId);
+        sockets.heartbeat(this);
         return sockets.nodes().heartbeat(nodeId, load, active, handlersLive).replaceWith((JsonObject) null);
     }
 
@@ -337,9 +338,12 @@ final class NodeConnection {
             data.put("node_id", nodeId);
             data.put("invocation_id", null);
             data.put("reason", reason);
+            // After a presence report on its way, which would otherwise bring the agent back as `active`.
             Uni<Void> offline = agentName == null
                     ? Uni.createFrom().voidItem()
-                    : sockets.workspaces().setStatus(workspaceId, agentName, "offline");
+                    : sockets.presence()
+                            .settled(workspaceId)
+                            .chain(() -> sockets.workspaces().setStatus(workspaceId, agentName, "offline"));
             return offline.call(() -> sockets.workspaces().emit(workspaceId, EventTypes.AGENT_EXITED, data))
                     .call(() -> sockets.replay(List.of(agentId)));
         });

@@ -31,6 +31,7 @@ import dev.relay.delivery.service.DeliveryStore;
 import dev.relay.delivery.service.DeliveryStore.Delivery;
 import dev.relay.delivery.service.Node;
 import dev.relay.delivery.service.NodeService;
+import dev.relay.delivery.service.PresenceReports;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.ShutdownEvent;
@@ -62,6 +63,7 @@ public class NodeSockets {
     private final DeliveryStore deliveries;
     private final AckWriter acks;
     private final DeliveredWriter delivered;
+    private final PresenceReports presence;
     private final WorkspaceClient workspaces;
     private final AuthClient auth;
     private final ReactiveRedisDataSource redis;
@@ -70,10 +72,11 @@ public class NodeSockets {
 
     NodeSockets(NodeService nodes, DeliveryStore deliveries, WorkspaceClient workspaces, AuthClient auth,
             ReactiveRedisDataSource redis, RedisNames names, AckWriter acks, DeliveredWriter delivered,
-            @ConfigProperty(name = "relay.delivery.replica-id") Optional<String> replicaId) {
+            PresenceReports presence, @ConfigProperty(name = "relay.delivery.replica-id") Optional<String> replicaId) {
         this.nodes = nodes;
         this.acks = acks;
         this.delivered = delivered;
+        this.presence = presence;
         this.auth = auth;
         this.deliveries = deliveries;
         this.workspaces = workspaces;
@@ -110,6 +113,11 @@ public class NodeSockets {
     /** Where rows written to a socket are marked delivered, together with other sockets' write-backs. */
     DeliveredWriter delivered() {
         return delivered;
+    }
+
+    /** Where the signs of life of carried agents go, batched with other sockets' (contract §9). */
+    PresenceReports presence() {
+        return presence;
     }
 
     WorkspaceClient workspaces() {
@@ -181,16 +189,51 @@ public class NodeSockets {
         }, failure -> Log.debugf("owner ttl refresh failed: %s", failure.getMessage()));
     }
 
+    /** The socket carries the agent from now on; a live one reports it seen (contract §9). */
     void carrying(NodeConnection connection, String agentId) {
+        if (connection.closed()) {
+            return; // a stream started late, after its socket closed: it must not shadow a live carrier
+        }
         NodeConnection previous = byAgent.put(agentId, connection);
         if (previous != null && previous != connection && !previous.closed()) {
             Log.debugf("agent %s moved from %s to %s", agentId, previous, connection);
+        }
+        if (connection.registered) {
+            presence.carried(connection.workspaceId, List.of(agentId));
+        }
+    }
+
+    /**
+     * The socket's node heartbeated: every agent it carries is seen. An agent that moved to another socket since is
+     * that socket's to report.
+     */
+    void heartbeat(NodeConnection connection) {
+        if (connection.registered && !connection.closed()) {
+            presence.carried(connection.workspaceId, connection.agentIds()
+                    .stream()
+                    .filter(agentId -> byAgent.get(agentId) == connection)
+                    .toList());
         }
     }
 
     /** The socket no longer carries the agent (it left the node). */
     void notCarrying(NodeConnection connection, String agentId) {
-        byAgent.remove(agentId, connection);
+        if (byAgent.remove(agentId, connection)) {
+            presence.notCarried(connection.workspaceId, List.of(agentId));
+        }
+    }
+
+    /** The socket carries none of its agents any more; signs of life collected for them no longer hold. */
+    private void carryingNothing(NodeConnection connection) {
+        List<String> dropped = new ArrayList<>();
+        byAgent.entrySet().removeIf(entry -> {
+            boolean mine = entry.getValue() == connection;
+            if (mine) {
+                dropped.add(entry.getKey());
+            }
+            return mine;
+        });
+        presence.notCarried(connection.workspaceId, dropped);
     }
 
     /** The socket closed: forget it; the last socket of a node takes the node offline. */
@@ -201,7 +244,7 @@ public class NodeSockets {
             open.remove(connection);
             return open.isEmpty() ? null : open;
         });
-        byAgent.entrySet().removeIf(entry -> entry.getValue() == connection);
+        carryingNothing(connection);
         if (connection.registered && (list == null || list.stream().noneMatch(c -> c.registered && !c.closed()))) {
             releaseOwnership(connection.nodeId);
             goOffline(connection, "disconnected").subscribe().with(ignored -> {
@@ -213,7 +256,7 @@ public class NodeSockets {
     /** A provider said `node.deregister`: it stops carrying agents; the node goes offline if it was the last. */
     Uni<Void> providerGone(NodeConnection connection, String reason) {
         connection.registered = false;
-        byAgent.entrySet().removeIf(entry -> entry.getValue() == connection);
+        carryingNothing(connection);
         List<NodeConnection> list = byNode.getOrDefault(connection.nodeId, List.of());
         if (list.stream().anyMatch(c -> c != connection && c.registered && !c.closed())) {
             return Uni.createFrom().voidItem();
@@ -228,8 +271,10 @@ public class NodeSockets {
             }
             Log.infof("node.offline node=%s workspace=%s reason=%s", connection.nodeId, connection.workspaceId,
                     reason);
-            // Every agent located on the node goes offline with it (§5.2.3).
+            // Every agent located on the node goes offline with it (§5.2.3), after any presence report on its way,
+            // which would otherwise bring an agent back as `active`.
             return emit(connection.node(), EventTypes.NODE_STATUS_OFFLINE, reason)
+                    .chain(() -> presence.settled(connection.workspaceId))
                     .chain(() -> nodes.hosted(connection.nodeId, null))
                     .chain(hosted -> {
                         Uni<Void> chain = Uni.createFrom().voidItem();

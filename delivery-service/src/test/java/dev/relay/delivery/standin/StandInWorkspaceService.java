@@ -1,5 +1,7 @@
 package dev.relay.delivery.standin;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +29,7 @@ import io.vertx.redis.client.RedisAPI;
 /**
  * A stand-in workspace-service on a random port: in-memory agents per workspace behind the internal routes
  * delivery-service calls (register, get, rotate-token, status) and a record of the events it appends (node.status.*,
- * agent.exited, delivery.*). Every internal route requires a service JWT issued by {@link StandInAuthService}.
+ * agent.exited, delivery.*), and of the reads and presence reports it takes. Every internal route requires a service JWT issued by {@link StandInAuthService}.
  * <p>
  * It also starts the test run with an empty workspace event stream (workspace-service's outbox is what feeds it), so
  * entries left pending by an earlier run are never replayed into this one.
@@ -51,14 +53,16 @@ public class StandInWorkspaceService implements QuarkusTestResourceLifecycleMana
     public record Event(String type, JsonObject payload, JsonObject data) {
     }
 
-    /** One internal call: its path and body. */
-    public record Call(String path, JsonObject body) {
+    /** One internal call: its path, its body and when it arrived. */
+    public record Call(String path, JsonObject body, Instant at) {
     }
 
     private static final AtomicLong IDS = new AtomicLong(ThreadLocalRandom.current().nextLong(1L << 40, 1L << 41));
     private static final Map<String, Map<String, Agent>> AGENTS = new ConcurrentHashMap<>();
     private static final Map<String, List<Event>> EVENTS = new ConcurrentHashMap<>();
     private static final List<Call> CALLS = new CopyOnWriteArrayList<>();
+    private static final Map<String, List<Instant>> PRESENCE_ANSWERS = new ConcurrentHashMap<>();
+    private static volatile Duration presenceDelay = Duration.ZERO;
 
     private Vertx vertx;
 
@@ -103,6 +107,27 @@ public class StandInWorkspaceService implements QuarkusTestResourceLifecycleMana
         return ids;
     }
 
+    /** The agent ids of each presence report for the workspace (`POST /internal/workspaces/:id/presence`), in order. */
+    public static List<List<String>> presenceReports(String workspaceId) {
+        return calls("/internal/workspaces/" + workspaceId + "/presence").stream()
+                .map(call -> call.body()
+                        .getJsonArray("agent_ids", new JsonArray())
+                        .stream()
+                        .map(String.class::cast)
+                        .toList())
+                .toList();
+    }
+
+    /** Presence reports are answered this much later (ZERO: at once), to hold one in flight. */
+    public static void delayPresenceAnswers(Duration delay) {
+        presenceDelay = delay;
+    }
+
+    /** When the workspace's presence reports were answered, in order. */
+    public static List<Instant> presenceAnswers(String workspaceId) {
+        return List.copyOf(PRESENCE_ANSWERS.getOrDefault(workspaceId, List.of()));
+    }
+
     @Override
     public Map<String, String> start() {
         vertx = Vertx.vertx();
@@ -116,6 +141,7 @@ public class StandInWorkspaceService implements QuarkusTestResourceLifecycleMana
         router.post("/internal/workspaces/:ws/agents/:name/status").handler(this::status);
         router.post("/internal/workspaces/:ws/events").handler(this::append);
         router.post("/internal/workspaces/:ws/reads").handler(ctx -> ctx.response().setStatusCode(204).end());
+        router.post("/internal/workspaces/:ws/presence").handler(this::presence);
         return Map.of("relay.service.workspace-url", "http://127.0.0.1:" + StandInAuthService.listen(vertx, router));
     }
 
@@ -134,7 +160,7 @@ public class StandInWorkspaceService implements QuarkusTestResourceLifecycleMana
     }
 
     private void requireServiceJwt(RoutingContext ctx) {
-        CALLS.add(new Call(ctx.request().path(), body(ctx)));
+        CALLS.add(new Call(ctx.request().path(), body(ctx), Instant.now()));
         if (StandInAuthService.isServiceCall(ctx.request().getHeader("Authorization"))) {
             ctx.next();
         } else {
@@ -193,6 +219,22 @@ public class StandInWorkspaceService implements QuarkusTestResourceLifecycleMana
         EVENTS.computeIfAbsent(ctx.pathParam("ws"), ws -> new CopyOnWriteArrayList<>())
                 .add(new Event(type, body.getJsonObject("payload"), body.getJsonObject("data")));
         StandInAuthService.respond(ctx, 201, new JsonObject().put("event_id", "evt-" + IDS.incrementAndGet()));
+    }
+
+    /** Answers as workspace-service does when every agent was already online; after the configured delay. */
+    private void presence(RoutingContext ctx) {
+        Runnable answer = () -> {
+            PRESENCE_ANSWERS.computeIfAbsent(ctx.pathParam("ws"), ws -> new CopyOnWriteArrayList<>())
+                    .add(Instant.now());
+            StandInAuthService.respond(ctx, 200, new JsonObject().put("came_online", new JsonArray())
+                    .put("ignored", new JsonArray()));
+        };
+        long delay = presenceDelay.toMillis();
+        if (delay > 0) {
+            vertx.setTimer(delay, ignored -> answer.run());
+        } else {
+            answer.run();
+        }
     }
 
     private static Optional<Agent> found(RoutingContext ctx) {

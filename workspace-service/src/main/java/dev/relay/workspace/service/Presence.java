@@ -4,9 +4,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -30,8 +33,9 @@ import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Response;
 
 /**
- * Agent presence (contract §9): an agent is online while its last sign of life (a heartbeat, or any call it makes
- * with its token) is younger than the TTL. Kept in Redis, so every replica answers the same: one sorted set whose
+ * Agent presence (contract §9): an agent is online while its last sign of life (a heartbeat, any call it makes with
+ * its token, or a heartbeat of the node socket that carries it, reported by delivery-service) is younger than the
+ * TTL. Kept in Redis, so every replica answers the same: one sorted set whose
  * member is {@code <workspaceId>:<agentId>} and whose score is the time it was last seen, in epoch milliseconds.
  *
  * <p>
@@ -50,6 +54,22 @@ public class Presence {
             return expired
             """;
     private static final int SWEEP_BATCH = 500;
+    /**
+     * KEYS: the set. ARGV: score, then members. Refreshes every member with one ZADD and answers those that were
+     * absent before it, atomically, so that each of them goes online on exactly one replica.
+     */
+    private static final String ADD_ALL = """
+            local before = redis.call('ZMSCORE', KEYS[1], unpack(ARGV, 2))
+            local args = {}
+            local added = {}
+            for i = 2, #ARGV do
+              args[#args + 1] = ARGV[1]
+              args[#args + 1] = ARGV[i]
+              if not before[i - 1] then added[#added + 1] = ARGV[i] end
+            end
+            redis.call('ZADD', KEYS[1], unpack(args))
+            return added
+            """;
 
     private final ReactiveRedisDataSource redis;
     private final RedisNames names;
@@ -83,6 +103,54 @@ public class Presence {
                 .flatMap(added -> added != null && added.toLong() == 1
                         ? transition(workspaceId, agentId, Change.SEEN, now, true)
                         : Uni.createFrom().voidItem());
+    }
+
+    /** What a report of signs of life did: who came online, and which ids are no agent of the workspace. */
+    public record Report(List<String> cameOnline, List<String> ignored) {
+    }
+
+    /**
+     * Signs of life for many agents at once (delivery-service reports the agents its node sockets carry). Ids that
+     * are no agent of this workspace are ignored: an agent deleted since its node last spoke must not fail the others.
+     * The rest are refreshed in one Redis round trip; those that were absent go online exactly as {@link #seen} makes
+     * them (one `agent.status.active` each, a stored `offline` status back to `active`). Completes once those
+     * transitions are durable.
+     */
+    public Uni<Report> seenAll(String workspaceId, Collection<String> agentIds) {
+        List<String> asked = List.copyOf(new LinkedHashSet<>(agentIds));
+        if (asked.isEmpty()) {
+            return Uni.createFrom().item(new Report(List.of(), List.of()));
+        }
+        Instant now = clock.instant();
+        return knownAgents(workspaceId, asked).flatMap(known -> {
+            List<String> ignored = asked.stream().filter(id -> !known.contains(id)).toList();
+            if (known.isEmpty()) {
+                return Uni.createFrom().item(new Report(List.of(), ignored));
+            }
+            List<String> args = new ArrayList<>(known.size() + 4);
+            args.addAll(List.of(ADD_ALL, "1", names.presenceSet(), String.valueOf(now.toEpochMilli())));
+            known.forEach(id -> args.add(member(workspaceId, id)));
+            return redis.execute("EVAL", args.toArray(String[]::new))
+                    .onItem()
+                    .transformToMulti(added -> Multi.createFrom().iterable(added))
+                    .map(added -> added.toString().substring(workspaceId.length() + 1))
+                    .onItem()
+                    .call(agentId -> transition(workspaceId, agentId, Change.SEEN, now, true))
+                    .collect()
+                    .asList()
+                    .map(online -> new Report(online, ignored));
+        });
+    }
+
+    /** Which of the ids are agents of the workspace. */
+    private static Uni<Set<String>> knownAgents(String workspaceId, List<String> agentIds) {
+        return Panache.withSession(() -> Panache.getSession()
+                .flatMap(session -> session
+                        .createQuery("select a.id from Agent a where a.workspaceId = ?1 and a.id in ?2", String.class)
+                        .setParameter(1, workspaceId)
+                        .setParameter(2, agentIds)
+                        .getResultList()))
+                .map(Set::copyOf);
     }
 
     /**
