@@ -61,6 +61,7 @@ class DeliveredWriterTest {
         Agent first = agents.getFirst();
         Agent acker = agents.getLast();
         acks.ackUpTo(acker.id(), 1).await().indefinitely();
+        String ackedVersion = version(id(ws, acker, 1));
 
         long before = writer.flushes();
         List<CompletableFuture<Void>> writeBacks = new ArrayList<>();
@@ -78,6 +79,8 @@ class DeliveredWriterTest {
         assertThat(rows(ws, "delivered").size(), equalTo(15));
         assertThat("the row acked before its write-back stays acked", rows(ws, "acked"), equalTo(List.of(id(ws,
                 acker, 1))));
+        assertThat("and is not written again (no new row version)", version(id(ws, acker, 1)),
+                equalTo(ackedVersion));
     }
 
     @Test
@@ -95,6 +98,17 @@ class DeliveredWriterTest {
             assertThat(rows(ws, "delivered"), equalTo(List.of(id(ws, b, 1))));
         }
         assertThat("the held row was left to its holder", rows(ws, "queued"), equalTo(List.of(id(ws, a, 1))));
+    }
+
+    /** The row version's creating transaction: it changes whenever the row is updated (or locked and updated). */
+    private String version(String deliveryId) {
+        return pool.preparedQuery("select xmin::text from deliveries where id = $1")
+                .execute(Tuple.of(deliveryId))
+                .await()
+                .indefinitely()
+                .iterator()
+                .next()
+                .getString(0);
     }
 
     private CompletableFuture<Void> mark(List<String> ids) {
