@@ -155,6 +155,18 @@ bench_shared_note() { # busy before, other max, top processes, where
   printf '%s\n\n```\n%s\n```\n' "**The machine was shared** with other work (a concurrent build or test run): $1 of $(nproc) cores were busy before the load, and other work took up to $2 cores during a measured $4. These numbers are worse and noisier than a quiet machine's; rerun on one before comparing. Busiest processes just before the load (%CPU over 1 s, from top):" "$3"
 }
 
+# Drops this benchmark's own databases (relay_<service>$RELAY_DB_SUFFIX), so every run starts from empty tables: the
+# machine's PostgreSQL runs with autovacuum off (as CI's does), and the rows and dead row versions earlier runs left
+# made each run slower than the one before. Refuses to touch a database without a bench suffix.
+bench_drop_databases() {
+  local db
+  [[ "${RELAY_DB_SUFFIX:-}" == _bench* ]] || { echo "bench: not dropping databases of suffix '${RELAY_DB_SUFFIX:-}'" >&2; return 1; }
+  for db in relay_auth relay_workspace relay_delivery; do
+    psql -h "${RELAY_PG_HOST:-127.0.0.1}" -p "${RELAY_PG_PORT:-5432}" -U "${RELAY_PG_USER:-postgres}" -qAt \
+      -c "drop database if exists ${db}${RELAY_DB_SUFFIX} with (force)" >/dev/null
+  done
+}
+
 # However the script ends: stop the bench stack started from $SRC and remove $WORK (the client's classes and output).
 bench_stop_on_exit() {
   trap 'echo "bench: stopping the bench stack"; "$SRC/relay" down >/dev/null 2>&1 || true; rm -rf "${WORK:-}"' EXIT

@@ -2,9 +2,9 @@
 # Benchmark (issue 6): post-to-deliver latency across the whole stack, at 300 messages/s with 200 connected agents.
 # Target: p99 at most 15 ms, nothing lost.
 #
-# Starts its own engine with ./relay up (own state dir, ports, databases and Redis namespace, the gateway's rate
-# limiter off), always stops it on exit, creates a workspace with BENCH_AGENTS agents in channels of
-# BENCH_CHANNEL_SIZE members, connects every agent as the SDK's AgentClient does (direct node token, /v1/node/ws,
+# Starts its own engine with ./relay up (own state dir, ports, databases (dropped and created afresh every run) and
+# Redis namespace, the gateway's rate limiter off), always stops it on exit, creates a workspace with BENCH_AGENTS
+# agents in channels of BENCH_CHANNEL_SIZE members, connects every agent as the SDK's AgentClient does (direct node token, /v1/node/ws,
 # node.register, heartbeats, delivery.ack for every deliver frame), then drives an open-loop load of posts through the
 # gateway (a warm-up, then each rate of BENCH_RATES for BENCH_DURATION seconds) and times every delivery from its
 # post's due time to the deliver frame's arrival at the recipient. Prints the results and records them in
@@ -110,6 +110,7 @@ if command -v redis-cli >/dev/null; then
 else
   echo "bench: no redis-cli: events an earlier run left in $RELAY_REDIS_NAMESPACE:events:stream are not dropped" >&2
 fi
+bench_drop_databases
 bench_start_stack
 if grep -rqs RELAY_RATE_LIMIT_PER_MINUTE "$SRC/observer-gateway/src/main" "$SRC/common/src/main"; then
   limiter="present in the measured build, turned off with \`RELAY_RATE_LIMIT_PER_MINUTE=0\`"
