@@ -22,6 +22,7 @@ import dev.relay.common.auth.RefusalReason;
 import dev.relay.common.token.TokenKind;
 import dev.relay.common.token.Tokens;
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -187,7 +188,12 @@ public class VerificationService {
         if (credential.lastUsedAt != null && !credential.lastUsedAt.isBefore(staleBefore)) {
             return Uni.createFrom().item(result); // used recently: no write (the row just read says so)
         }
-        return lookup.touchLastUsed(credential.id, now, staleBefore).replaceWith(result);
+        // Bookkeeping, not part of the verdict: the answer does not wait for this write's commit (a WAL flush behind a
+        // checkpoint held verifications up for 100 ms and more), and a write that fails is only logged.
+        lookup.touchLastUsed(credential.id, now, staleBefore).subscribe().with(done -> {
+        }, failure -> Log.warnf("auth.last_used_not_recorded credential=%s: %s", credential.id,
+                failure.getMessage()));
+        return Uni.createFrom().item(result);
     }
 
     private Uni<Verification> refuse(Refused refusal, Caller caller, Instant now) {

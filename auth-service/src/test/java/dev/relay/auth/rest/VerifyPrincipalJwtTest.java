@@ -96,9 +96,20 @@ class VerifyPrincipalJwtTest {
     }
 
     @Test
-    void recordsTheLastUse() {
+    void recordsTheLastUse() throws InterruptedException {
         Minted minted = CredentialApi.mint("agent_token");
         assertVerified(verify(minted.token(), "agent_token"));
+        // Written after the answer (the verdict does not wait for it): poll briefly.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (ServiceJwts.as(CredentialApi.MANAGER)
+                .when()
+                .get("/internal/credentials/{id}", minted.id())
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("data.last_used_at") == null && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         ServiceJwts.as(CredentialApi.MANAGER)
                 .when()
                 .get("/internal/credentials/{id}", minted.id())
