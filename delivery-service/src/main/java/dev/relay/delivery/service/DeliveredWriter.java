@@ -50,9 +50,14 @@ public class DeliveredWriter {
         }
         List<String> ids = List.copyOf(deliveryIds);
         if (after.isZero() || after.isNegative()) {
-            return commit.submit(ids);
+            return markNow(ids);
         }
-        return Uni.createFrom().voidItem().onItem().delayIt().by(after).chain(() -> commit.submit(ids));
+        return Uni.createFrom().voidItem().onItem().delayIt().by(after).chain(() -> markNow(ids));
+    }
+
+    /** Hands the rows to the group commit at once (what {@link #markDelivered} does once it has waited). */
+    Uni<Void> markNow(List<String> deliveryIds) {
+        return commit.submit(List.copyOf(deliveryIds));
     }
 
     /** How many flushes have run (for tests and metrics). */

@@ -28,7 +28,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 /**
  * Sockets' write-backs are marked delivered by group commit against real PostgreSQL: write-backs that arrive while a
  * flush is in flight share the next statement, every row they name is marked, and a row acked first stays acked. A
- * flush is held in flight by locking one row from the test, so which write-backs share a flush never depends on timing.
+ * flush is held in flight by locking the table from the test, so which write-backs share a flush never depends on
+ * timing; those tests hand write-backs to the group commit at once, and one more checks the wait before it.
  */
 @QuarkusTest
 @WithTestResource(StandInAuthService.class)
@@ -111,8 +112,27 @@ class DeliveredWriterTest {
                 .getString(0);
     }
 
+    @Test
+    void aWriteBackWaitsBeforeItIsWritten() {
+        Ws ws = Fixtures.workspace();
+        Agent sender = Fixtures.agent(ws, "sender");
+        Agent a = Fixtures.agent(ws, "a");
+        outbox.add(Outbox.messageCreated(ws.id(), ws.id() + "1", sender, "one", List.of(a)));
+        Await.until("1 queued row", Duration.ofSeconds(10), () -> rows(ws, "queued").size() == 1);
+
+        long start = System.nanoTime();
+        CompletableFuture<Void> writeBack = writer.markDelivered(List.of(id(ws, a, 1))).subscribeAsCompletionStage();
+        assertThat("still queued right after the send", rows(ws, "queued"), equalTo(List.of(id(ws, a, 1))));
+        writeBack.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
+
+        assertThat(rows(ws, "delivered"), equalTo(List.of(id(ws, a, 1))));
+        assertThat("waited relay.delivery.mark-delivered-after (1 s) first",
+                Duration.ofNanos(System.nanoTime() - start).toMillis() >= 900, equalTo(true));
+    }
+
+    /** Straight to the group commit: these tests are about its flushes, not the wait before them. */
     private CompletableFuture<Void> mark(List<String> ids) {
-        return writer.markDelivered(ids).subscribeAsCompletionStage();
+        return writer.markNow(ids).subscribeAsCompletionStage();
     }
 
     /** The id of the agent's row for the workspace's message {@code n}. */
