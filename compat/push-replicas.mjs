@@ -112,8 +112,15 @@ await scenario('after the hold every delivery is POSTed again once, answered 200
   await until(() => [...ids].every((id) => posts.get(id).some((p) => p.status === 200)),
     'a successful retry of every delivery', HOLD_MS + 15_000, 100);
   for (const agent of agents) {
-    const acked = await call('GET', '/v1/deliveries?status=acked&limit=200', agent.token, undefined, 200);
-    const mine = acked.filter((row) => ids.has(row.id));
+    // The receiver sees the 200 before delivery-service has read it and written the ack: give the ack a moment.
+    const ackDeadline = Date.now() + 5_000;
+    let mine;
+    for (;;) {
+      const acked = await call('GET', '/v1/deliveries?status=acked&limit=200', agent.token, undefined, 200);
+      mine = acked.filter((row) => ids.has(row.id));
+      if (mine.length === MESSAGES || Date.now() > ackDeadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     check(mine.length === MESSAGES, `${agent.name} has ${mine.length} acked deliveries, not ${MESSAGES}`);
     check(mine.every((row) => row.dispatch_attempts === 2),
       `${agent.name}'s dispatch_attempts: ${mine.map((row) => row.dispatch_attempts).join(',')}`);
