@@ -1,5 +1,6 @@
 package dev.relay.delivery.service;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -33,6 +34,8 @@ public class PresenceReports {
 
     /** The most agent ids one request carries (workspace-service refuses more). */
     static final int MOST_PER_REQUEST = 1_000;
+    /** A report not answered by then counts as failed (dropped), so nothing waits on it longer. */
+    static final Duration ANSWER_WITHIN = Duration.ofSeconds(10);
 
     private final WorkspaceClient workspaces;
     private final Map<String, Set<String>> pending = new ConcurrentHashMap<>();
@@ -89,11 +92,17 @@ public class PresenceReports {
             List<Uni<Void>> requests = new ArrayList<>();
             for (int from = 0; from < agents.size(); from += MOST_PER_REQUEST) {
                 List<String> part = agents.subList(from, Math.min(agents.size(), from + MOST_PER_REQUEST));
-                requests.add(workspaces.presence(workspaceId, part).onFailure().recoverWithUni(failure -> {
-                    Log.warnf("presence_reports.dropped workspace=%s count=%d: %s", workspaceId, part.size(),
-                            failure.getMessage());
-                    return Uni.createFrom().voidItem();
-                }));
+                requests.add(workspaces.presence(workspaceId, part)
+                        // Bounded, whatever the client does: the offline bookkeeping waits for a report in flight.
+                        .ifNoItem()
+                        .after(ANSWER_WITHIN)
+                        .fail()
+                        .onFailure()
+                        .recoverWithUni(failure -> {
+                            Log.warnf("presence_reports.dropped workspace=%s count=%d: %s", workspaceId, part.size(),
+                                    failure.getMessage());
+                            return Uni.createFrom().voidItem();
+                        }));
             }
             Uni<Void> all = requests.isEmpty()
                     ? Uni.createFrom().voidItem()

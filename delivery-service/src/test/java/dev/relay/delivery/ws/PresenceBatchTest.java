@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -72,7 +73,7 @@ class PresenceBatchTest {
     /** Flushes until every one of the agents has been reported since the socket started carrying it. */
     private void awaitCarried(Ws ws, String... agentIds) {
         Await.until("the sockets to carry " + List.of(agentIds), () -> {
-            reports.flush().await().indefinitely();
+            reports.flush().await().atMost(Duration.ofSeconds(20));
             Set<String> seen = new HashSet<>();
             reported(ws).forEach(seen::addAll);
             return seen.containsAll(List.of(agentIds));
@@ -82,7 +83,7 @@ class PresenceBatchTest {
     /** The reports of the workspace the next flush sends. */
     private List<List<String>> flushed(Ws ws) {
         int before = reported(ws).size();
-        reports.flush().await().indefinitely();
+        reports.flush().await().atMost(Duration.ofSeconds(20));
         List<List<String>> all = reported(ws);
         return all.subList(before, all.size());
     }
