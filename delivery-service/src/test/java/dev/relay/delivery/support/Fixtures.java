@@ -130,6 +130,39 @@ public final class Fixtures {
         return socket;
     }
 
+    /**
+     * Opens a broker's socket for the node and registers it as provider "broker" (instance i1) speaking the cursor
+     * capability, as the agent-relay broker does.
+     */
+    public static NodeSocket connectBroker(NodeCredential node) {
+        NodeSocket socket = NodeSocket.open(node.bearer());
+        JsonObject reply = socket.request(new JsonObject().put("v", 1)
+                .put("id", "reg")
+                .put("type", "node.register")
+                .put("node_id", node.nodeId())
+                .put("name", node.nodeName())
+                .put("provider", new JsonObject().put("name", "broker").put("instance_id", "i1"))
+                .put("capabilities", new JsonArray().add(new JsonObject()
+                        .put("name", "relay:delivery-cursor-v1")
+                        .put("kind", "capacity"))));
+        if (!"reply".equals(reply.getString("type"))) {
+            throw new AssertionError("node.register failed: " + reply.encode());
+        }
+        return socket;
+    }
+
+    /** Registers a worker over a broker's socket ({@code agent.register}); answers its agent id. */
+    public static String registerWorker(NodeSocket socket, String name) {
+        JsonObject reply = socket.request(new JsonObject().put("v", 1)
+                .put("id", "ar-" + name)
+                .put("type", "agent.register")
+                .put("name", name));
+        if (!"reply".equals(reply.getString("type"))) {
+            throw new AssertionError("agent.register failed: " + reply.encode());
+        }
+        return reply.getJsonObject("data").getString("agent_id");
+    }
+
     /** The node's roster entry as the workspace sees it. */
     public static JsonPath node(Ws ws, String name) {
         return given().header("Authorization", ws.key())

@@ -30,7 +30,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -95,29 +94,6 @@ class PresenceBatchTest {
         assertThat(pong.encode(), pong.getString("type"), equalTo("pong"));
     }
 
-    private static NodeSocket broker(NodeCredential node) {
-        NodeSocket socket = NodeSocket.open(node.bearer());
-        JsonObject reply = socket.request(new JsonObject().put("v", 1)
-                .put("id", "reg")
-                .put("type", "node.register")
-                .put("node_id", node.nodeId())
-                .put("name", node.nodeName())
-                .put("provider", new JsonObject().put("name", "broker").put("instance_id", "i1"))
-                .put("capabilities", new JsonArray().add(new JsonObject().put("name", "relay:delivery-cursor-v1")
-                        .put("kind", "capacity"))));
-        assertThat(reply.encode(), reply.getString("type"), equalTo("reply"));
-        return socket;
-    }
-
-    private static String registerWorker(NodeSocket socket, String name) {
-        JsonObject reply = socket.request(new JsonObject().put("v", 1)
-                .put("id", "ar-" + name)
-                .put("type", "agent.register")
-                .put("name", name));
-        assertThat(reply.encode(), reply.getString("type"), equalTo("reply"));
-        return reply.getJsonObject("data").getString("agent_id");
-    }
-
     @Test
     void everyAgentTheSocketsOfAWorkspaceCarryGoesIntoOneReport() {
         Ws other = Fixtures.workspace();
@@ -129,9 +105,9 @@ class PresenceBatchTest {
         try (NodeSocket adaSocket = Fixtures.connectDirect(adaNode);
                 NodeSocket bobSocket = Fixtures.connectDirect(bobNode);
                 NodeSocket carolSocket = Fixtures.connectDirect(carolNode);
-                NodeSocket brokerSocket = broker(fleet)) {
-            String w1 = registerWorker(brokerSocket, "worker-1");
-            String w2 = registerWorker(brokerSocket, "worker-2");
+                NodeSocket brokerSocket = Fixtures.connectBroker(fleet)) {
+            String w1 = Fixtures.registerWorker(brokerSocket, "worker-1");
+            String w2 = Fixtures.registerWorker(brokerSocket, "worker-2");
             awaitCarried(ws, ada.id(), bob.id(), w1, w2);
             awaitCarried(other, carol.id());
             assertEquals(List.of(), flushed(ws), "nothing is reported twice without a new sign of life");
@@ -156,9 +132,10 @@ class PresenceBatchTest {
         NodeCredential bobNode = Fixtures.directNode(bob);
         NodeCredential fleet = Fixtures.enrol(ws, Map.of("name", "fleet"));
         NodeSocket adaSocket = Fixtures.connectDirect(adaNode);
-        try (NodeSocket bobSocket = Fixtures.connectDirect(bobNode); NodeSocket brokerSocket = broker(fleet)) {
-            String w1 = registerWorker(brokerSocket, "worker-1");
-            String w2 = registerWorker(brokerSocket, "worker-2");
+        try (NodeSocket bobSocket = Fixtures.connectDirect(bobNode);
+                NodeSocket brokerSocket = Fixtures.connectBroker(fleet)) {
+            String w1 = Fixtures.registerWorker(brokerSocket, "worker-1");
+            String w2 = Fixtures.registerWorker(brokerSocket, "worker-2");
             awaitCarried(ws, ada.id(), bob.id(), w1, w2);
 
             heartbeat(adaSocket, adaNode);

@@ -98,6 +98,12 @@ final class ConversationFixtures {
                 .jsonPath();
     }
 
+    /** The workspace's events of one type since the start, once every committed event is sequenced. */
+    static List<Map<String, Object>> eventsOfType(String bearer, String type) {
+        List<Map<String, Object>> all = events(bearer, 0).getList("data.events");
+        return all.stream().filter(event -> type.equals(event.get("type"))).toList();
+    }
+
     /** The workspace's latest event seq, as the workspace key sees it. */
     static long latestSeq(Ws ws) {
         return events(ws.key(), 0).getLong("data.latest_seq");

@@ -185,15 +185,7 @@ class PresenceReportTest {
     }
 
     private static List<Map<String, Object>> statusEvents(Ws ws, String type) {
-        List<Map<String, Object>> events = given().header("Authorization", ws.key())
-                .when()
-                .get("/v1/workspace/events?since=0")
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath()
-                .getList("data.events");
-        return events.stream().filter(e -> type.equals(e.get("type"))).toList();
+        return ConversationFixtures.eventsOfType(ws.key(), type);
     }
 
     @SuppressWarnings("unchecked")

@@ -221,15 +221,7 @@ class PresenceTest {
     }
 
     private List<Map<String, Object>> statusEvents(String type) {
-        List<Map<String, Object>> events = given().header("Authorization", ws.key())
-                .when()
-                .get("/v1/workspace/events?since=0")
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath()
-                .getList("data.events");
-        return events.stream().filter(e -> type.equals(e.get("type"))).toList();
+        return ConversationFixtures.eventsOfType(ws.key(), type);
     }
 
     @SuppressWarnings("unchecked")
