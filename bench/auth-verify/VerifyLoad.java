@@ -393,6 +393,41 @@ public class VerifyLoad {
             return ioErrors.get() + badStatus.get() + notVerified.get() + unanswered();
         }
 
+        /**
+         * Where in the phase the slow answers were, to tell one stall from a steady tail: per second of due time, how
+         * many answers took over {@code overMs}, and the 100 ms windows whose slowest answer took over
+         * {@code stallMs}.
+         */
+        String slowWindows(double overMs, double stallMs) {
+            int[] overPerSecond = new int[seconds + 1];
+            long[] windowMax = new long[seconds * 10 + 1];
+            for (int i = 0; i < n; i++) {
+                if (latencyNanos[i] < 0) {
+                    continue;
+                }
+                long offset = dueTime(i) - start;
+                int second = (int) Math.min(offset / 1_000_000_000L, seconds);
+                int window = (int) Math.min(offset / 100_000_000L, seconds * 10L);
+                if (latencyNanos[i] > overMs * 1e6) {
+                    overPerSecond[second]++;
+                }
+                windowMax[window] = Math.max(windowMax[window], latencyNanos[i]);
+            }
+            StringBuilder text = new StringBuilder(String.format(Locale.ROOT, "answers over %.0f ms per second:", overMs));
+            for (int count : overPerSecond) {
+                text.append(' ').append(count);
+            }
+            text.append(String.format(Locale.ROOT, "%n  100 ms windows whose slowest answer took over %.0f ms:", stallMs));
+            int listed = 0;
+            for (int w = 0; w < windowMax.length; w++) {
+                if (windowMax[w] > stallMs * 1e6) {
+                    text.append(String.format(Locale.ROOT, " %.1fs:%.0fms", w / 10.0, ms(windowMax[w])));
+                    listed++;
+                }
+            }
+            return listed == 0 ? text.append(" none").toString() : text.toString();
+        }
+
         void print(java.io.PrintStream out, boolean result) {
             long[] ok = Arrays.stream(latencyNanos).filter(v -> v >= 0).sorted().toArray();
             long[] lag = Arrays.stream(sendLagNanos).sorted().toArray();
@@ -415,6 +450,7 @@ public class VerifyLoad {
                     "  errors %d (I/O %d, non-200 %d, not verified %d, unanswered %d)%n", errors(),
                     ioErrors.get(), badStatus.get(), notVerified.get(), unanswered());
             examples.forEach(e -> out.println("    e.g. " + e));
+            out.println("  " + slowWindows(3.0, 10.0));
             if (cpu != null) {
                 out.println("  " + cpu.describe());
             }

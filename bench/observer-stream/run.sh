@@ -34,7 +34,7 @@
 #                                build nor get measured, and the result belongs exactly to the recorded commit
 #   BENCH_JFR=1                  also record a JFR profile of every service (files under $RELAY_STATE_DIR/jfr/)
 #   BENCH_RECORD=0               print only; do not write bench/results/
-#   RELAY_JAVA_OPTS              the services' JVM options (default -Xms64m -Xmx512m, as ./relay up)
+#   RELAY_JAVA_OPTS              the services' JVM options (default -Xms256m -Xmx512m, as ./relay up)
 set -euo pipefail
 
 # shellcheck source=../lib.sh
@@ -223,7 +223,7 @@ file="$RESULTS/observer-stream-$stamp.md"
 
 bench_results_index
 opts_note=""
-[[ "$JAVA_OPTS_USED" == "-Xms64m -Xmx512m" ]] || opts_note=" (services run with \`$JAVA_OPTS_USED\`)"
+[[ "$JAVA_OPTS_USED" == "-Xms256m -Xmx512m" ]] || opts_note=" (services run with \`$JAVA_OPTS_USED\`)"
 [[ -z "$shared" ]] || opts_note+=" (machine shared: other work took up to $other_max cores during the measured parts, $busy_before before)"
 echo "- $started observer-stream @ ${rev:0:12}$opts_note: $summary ([details](observer-stream-$stamp.md))" >>"$RESULTS/README.md"
 echo "bench: recorded $file"

@@ -38,7 +38,7 @@
 #   BENCH_JFR=1              also record a JFR profile of every service (files under $RELAY_STATE_DIR/jfr/)
 #   BENCH_RECORD=0           print only; do not write bench/results/
 #   RELAY_STATE_DIR          the stack's state (default .relay/bench-post-to-deliver)
-#   RELAY_JAVA_OPTS          the services' JVM options (default -Xms64m -Xmx512m, as ./relay up)
+#   RELAY_JAVA_OPTS          the services' JVM options (default -Xms256m -Xmx512m, as ./relay up)
 set -euo pipefail
 
 # shellcheck source=../lib.sh

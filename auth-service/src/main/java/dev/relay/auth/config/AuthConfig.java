@@ -24,6 +24,10 @@ public interface AuthConfig {
     @WithDefault("30s")
     Duration lastUsedDebounce();
 
+    /** How often the uses recorded since the last write are written, all in one statement. */
+    @WithDefault("1s")
+    Duration lastUsedFlushEvery();
+
     /** The audit table's retention; older rows are pruned by a scheduled job. */
     @WithDefault("30d")
     Duration auditRetention();

@@ -47,14 +47,6 @@ public class CredentialLookup {
                                 instant(rows.iterator().next(), "workspace_expires_at")));
     }
 
-    /** Records a use at most once per debounce window, so verification does not write on every call. */
-    public Uni<Void> touchLastUsed(String id, Instant now, Instant staleBefore) {
-        return pool.preparedQuery("update credentials set last_used_at = $1 where id = $2 and (last_used_at is null or "
-                + "last_used_at < $3)")
-                .execute(Tuple.of(at(now), id, at(staleBefore)))
-                .replaceWithVoid();
-    }
-
     /** The row as a detached entity: read, never persisted from here. */
     private static Credential credential(Row row) {
         Credential c = new Credential();
@@ -88,7 +80,4 @@ public class CredentialLookup {
         return value == null ? null : value.toInstant();
     }
 
-    private static OffsetDateTime at(Instant instant) {
-        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-    }
 }

@@ -45,9 +45,4 @@ public class AuditLog {
         row.remoteHost = caller.remoteHost();
         return row.persist().replaceWithVoid();
     }
-
-    /** Deletes rows older than the cutoff; returns how many. */
-    public Uni<Long> prune(Instant cutoff) {
-        return AuditEvent.delete("occurredAt < ?1", cutoff);
-    }
 }

@@ -13,6 +13,7 @@ import dev.relay.auth.config.AuthConfig;
 import dev.relay.auth.repository.Credential;
 import dev.relay.auth.repository.CredentialLookup;
 import dev.relay.auth.repository.CredentialRepository;
+import dev.relay.auth.repository.LastUseRecorder;
 import dev.relay.auth.repository.RetiredHash;
 import dev.relay.auth.repository.WorkspaceExpiry;
 import dev.relay.auth.service.AuditLog.Caller;
@@ -34,15 +35,17 @@ public class VerificationService {
 
     private final CredentialRepository credentials;
     private final CredentialLookup lookup;
+    private final LastUseRecorder lastUses;
     private final JwtIssuer jwts;
     private final AuditLog audit;
     private final AuthConfig config;
     private final Clock clock;
 
-    VerificationService(CredentialRepository credentials, CredentialLookup lookup, JwtIssuer jwts, AuditLog audit,
-            AuthConfig config, Clock clock) {
+    VerificationService(CredentialRepository credentials, CredentialLookup lookup, LastUseRecorder lastUses,
+            JwtIssuer jwts, AuditLog audit, AuthConfig config, Clock clock) {
         this.credentials = credentials;
         this.lookup = lookup;
+        this.lastUses = lastUses;
         this.jwts = jwts;
         this.audit = audit;
         this.config = config;
@@ -188,11 +191,7 @@ public class VerificationService {
         if (credential.lastUsedAt != null && !credential.lastUsedAt.isBefore(staleBefore)) {
             return Uni.createFrom().item(result); // used recently: no write (the row just read says so)
         }
-        // Bookkeeping, not part of the verdict: the answer does not wait for this write's commit (a WAL flush behind a
-        // checkpoint held verifications up for 100 ms and more), and a write that fails is only logged.
-        lookup.touchLastUsed(credential.id, now, staleBefore).subscribe().with(done -> {
-        }, failure -> Log.warnf("auth.last_used_not_recorded credential=%s: %s", credential.id,
-                failure.getMessage()));
+        lastUses.record(credential.id, now); // bookkeeping, written in a batch after the answer
         return Uni.createFrom().item(result);
     }
 

@@ -49,6 +49,31 @@ public class TestDatabase {
         return ids.getFirst();
     }
 
+    /** Inserts {@code count} audit rows that occurred at {@code occurredAt}, in one statement. */
+    public void insertAuditEvents(String event, Instant occurredAt, int count) {
+        update("INSERT INTO audit_events (occurred_at, event) SELECT ?, ? FROM generate_series(1, ?)",
+                Timestamp.from(occurredAt), event, count);
+    }
+
+    /** How many audit rows with this event name occurred before {@code before}. */
+    public long countAuditEventsBefore(String event, Instant before) {
+        return query("SELECT count(*) FROM audit_events WHERE event = ? AND occurred_at < ?", rs -> rs.getLong(1),
+                event, Timestamp.from(before)).getFirst();
+    }
+
+    /** A credential's stored {@code last_used_at}, or null. */
+    public Instant lastUsedAt(String credentialId) {
+        List<Timestamp> times = query("SELECT last_used_at FROM credentials WHERE id = ?", rs -> rs.getTimestamp(1),
+                credentialId);
+        return times.isEmpty() || times.getFirst() == null ? null : times.getFirst().toInstant();
+    }
+
+    /** Sets a credential's {@code last_used_at} (null clears it). */
+    public void setLastUsedAt(String credentialId, Instant at) {
+        update("UPDATE credentials SET last_used_at = ? WHERE id = ?", at == null ? null : Timestamp.from(at),
+                credentialId);
+    }
+
     public boolean auditEventExists(long id) {
         return !query("SELECT 1 FROM audit_events WHERE id = ?", rs -> rs.getInt(1), id).isEmpty();
     }

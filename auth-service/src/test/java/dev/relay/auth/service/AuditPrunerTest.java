@@ -1,5 +1,6 @@
 package dev.relay.auth.service;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,7 +45,20 @@ class AuditPrunerTest {
         assertTrue(database.auditEventExists(recent), "a 29-day-old row was pruned");
     }
 
-    /** Hibernate Reactive runs on a Vert.x context, as the scheduler would call it. */
+    @Test
+    void prunesABacklogLargerThanOneBatchAndCountsEveryRow() throws Exception {
+        Instant longAgo = Instant.now().minus(Duration.ofDays(400));
+        database.insertAuditEvents("backlog", longAgo, AuditPruner.BATCH * 2 + 7);
+        long recent = database.insertAuditEvent("backlog", Instant.now().minus(Duration.ofDays(1)));
+
+        long pruned = onVertxContext();
+
+        assertTrue(pruned >= AuditPruner.BATCH * 2 + 7, "prune reported " + pruned + " rows");
+        assertEquals(0, database.countAuditEventsBefore("backlog", longAgo.plusSeconds(1)));
+        assertTrue(database.auditEventExists(recent), "a day-old row was pruned");
+    }
+
+    /** On a Vert.x context, as the scheduler calls it. */
     private long onVertxContext() throws Exception {
         Context context = VertxContext.getOrCreateDuplicatedContext(vertx);
         VertxContextSafetyToggle.setContextSafe(context, true);
