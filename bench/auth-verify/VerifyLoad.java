@@ -80,7 +80,7 @@ public class VerifyLoad {
                 .toArray();
         int connections = Integer.parseInt(opt.getOrDefault("connections", "32"));
         long serverPid = Long.parseLong(opt.getOrDefault("server-pid", "-1"));
-        int pauseSeconds = Integer.parseInt(opt.getOrDefault("pause", "3"));
+        int pauseSeconds = Integer.parseInt(opt.getOrDefault("pause", "0"));
 
         HttpClient setupClient = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
@@ -726,7 +726,7 @@ public class VerifyLoad {
         System.err.println("verify-load: " + problem);
         System.err.println("usage: java VerifyLoad.java --auth URL --secrets services.env [--tokens 1000] "
                 + "[--warmup 10] [--duration 30] [--rates 500,1000] [--connections 32] [--server-pid PID] "
-                + "[--pause 3]");
+                + "[--pause 0]");
         System.exit(2);
     }
 }

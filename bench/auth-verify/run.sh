@@ -12,9 +12,11 @@
 # Settings (environment):
 #   BENCH_RATES=500,1000   requests/s, one measured phase each (the first is also the warm-up rate)
 #   BENCH_DURATION=30      seconds per measured phase
-#   BENCH_WARMUP=10        seconds of warm-up (not recorded)
+#   BENCH_WARMUP=30        seconds of warm-up (not recorded)
 #   BENCH_TOKENS=1000      agent tokens minted and cycled over
 #   BENCH_CONNECTIONS=32   keep-alive connections of the load generator
+#   BENCH_PAUSE=0          seconds of idle before each measured phase (0: the load runs on from the warm-up, the
+#                          rate steps without a gap; after an idle gap the first second answers more slowly)
 #   BENCH_SOURCE=worktree  build and run the working tree (default), or `head`: a `git archive` export of HEAD
 #                          under $RELAY_STATE_DIR, so in-progress edits elsewhere in the tree neither break the
 #                          build nor get measured, and the result belongs exactly to the recorded commit
@@ -31,9 +33,10 @@ bench_java_home
 
 : "${BENCH_RATES:=500,1000}"
 : "${BENCH_DURATION:=30}"
-: "${BENCH_WARMUP:=10}"
+: "${BENCH_WARMUP:=30}"
 : "${BENCH_TOKENS:=1000}"
 : "${BENCH_CONNECTIONS:=32}"
+: "${BENCH_PAUSE:=0}"
 : "${BENCH_SOURCE:=worktree}"
 : "${BENCH_JFR:=0}"
 : "${BENCH_RECORD:=1}"
@@ -73,7 +76,7 @@ trap 'rm -f "$OUT"; cleanup' EXIT
   --auth "http://127.0.0.1:$RELAY_AUTH_PORT" \
   --secrets "$RELAY_STATE_DIR/secrets/services.env" \
   --tokens "$BENCH_TOKENS" --warmup "$BENCH_WARMUP" --duration "$BENCH_DURATION" \
-  --rates "$BENCH_RATES" --connections "$BENCH_CONNECTIONS" --server-pid "$AUTH_PID" | tee "$OUT"
+  --rates "$BENCH_RATES" --connections "$BENCH_CONNECTIONS" --pause "$BENCH_PAUSE" --server-pid "$AUTH_PID" | tee "$OUT"
 loadavg_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- judge against the target and record ---------------------------------------------------------------------------
@@ -137,7 +140,7 @@ file="$RESULTS/auth-verify-$stamp.md"
   echo "- PostgreSQL: $(psql --version 2>/dev/null || echo unknown); Redis: $(redis-server --version 2>/dev/null | cut -d' ' -f3 || echo unknown)"
   echo "- service JVM options (RELAY_JAVA_OPTS): \`$JAVA_OPTS_USED\`"
   echo "- other work on the machine: $busy_before of $(nproc) cores busy during 3 s before the load (stack idle); load average (1/5/15 min) before: $loadavg_before, after: $loadavg_after"
-  echo "- command: \`BENCH_RATES=$BENCH_RATES BENCH_DURATION=$BENCH_DURATION BENCH_WARMUP=$BENCH_WARMUP BENCH_TOKENS=$BENCH_TOKENS BENCH_CONNECTIONS=$BENCH_CONNECTIONS BENCH_SOURCE=$BENCH_SOURCE bench/auth-verify/run.sh\`"
+  echo "- command: \`BENCH_RATES=$BENCH_RATES BENCH_DURATION=$BENCH_DURATION BENCH_WARMUP=$BENCH_WARMUP BENCH_TOKENS=$BENCH_TOKENS BENCH_CONNECTIONS=$BENCH_CONNECTIONS BENCH_PAUSE=$BENCH_PAUSE BENCH_SOURCE=$BENCH_SOURCE bench/auth-verify/run.sh\`"
   echo
   echo "## Load generator output"
   echo
