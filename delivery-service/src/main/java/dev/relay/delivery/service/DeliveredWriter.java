@@ -3,6 +3,7 @@ package dev.relay.delivery.service;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -18,10 +19,12 @@ import io.smallrye.mutiny.Uni;
  * got there first stays), and a caller hears back only once its rows are marked.
  * <p>
  * A write-back waits {@code relay.delivery.mark-delivered-after} (default 1 s) before it joins a flush. Clients ack
- * each frame within milliseconds, so by then almost every row is already `acked` and the statement passes over it;
- * marking at once cost a second update of every row (another version of it and of its index entries), about a third
- * of the delivery database's time under load. The price: a row written to a socket reads `queued` for up to that long
- * before it reads `delivered` (or `acked`). What a socket sends next never depends on it.
+ * each frame within milliseconds, so by then almost every row is already `acked`: those rows are dropped from the
+ * write-back without a statement (the socket knows how far its agent's acks have been committed), and only what is
+ * still unacked is marked. Marking at once cost a second update of every row (another version of it and of its index
+ * entries), about a third of the delivery database's time under load; a statement that found the rows acked still
+ * cost a quarter of it. The price: a row written to a socket reads `queued` for up to that long before it reads
+ * `delivered` (or `acked`). What a socket sends next never depends on it.
  */
 @ApplicationScoped
 public class DeliveredWriter {
@@ -40,23 +43,41 @@ public class DeliveredWriter {
         this.commit = new GroupCommit<>(MOST_PER_FLUSH, this::flush);
     }
 
+    /** A row written to a socket: its id and its seq in the agent's mailbox. */
+    public record Written(String id, long seq) {
+    }
+
     /**
-     * Marks these rows delivered after the configured wait; completes once written, or fails with the failure of the
-     * flush that carried them.
+     * Marks these rows of one agent delivered after the configured wait, all but those at or below {@code ackedUpTo}
+     * by then (the agent's ack cursor as far as its acks are known to be committed: those rows are `acked` already);
+     * completes once written, or fails with the failure of the flush that carried them.
      */
-    public Uni<Void> markDelivered(List<String> deliveryIds) {
-        if (deliveryIds.isEmpty()) {
+    public Uni<Void> markDelivered(List<Written> rows, LongSupplier ackedUpTo) {
+        if (rows.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<String> ids = List.copyOf(deliveryIds);
+        List<Written> written = List.copyOf(rows);
         if (after.isZero() || after.isNegative()) {
-            return markNow(ids);
+            return markNow(unacked(written, ackedUpTo));
         }
-        return Uni.createFrom().voidItem().onItem().delayIt().by(after).chain(() -> markNow(ids));
+        return Uni.createFrom()
+                .voidItem()
+                .onItem()
+                .delayIt()
+                .by(after)
+                .chain(() -> markNow(unacked(written, ackedUpTo)));
+    }
+
+    private static List<String> unacked(List<Written> rows, LongSupplier ackedUpTo) {
+        long acked = ackedUpTo.getAsLong();
+        return rows.stream().filter(row -> row.seq() > acked).map(Written::id).toList();
     }
 
     /** Hands the rows to the group commit at once (what {@link #markDelivered} does once it has waited). */
     Uni<Void> markNow(List<String> deliveryIds) {
+        if (deliveryIds.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
         return commit.submit(List.copyOf(deliveryIds));
     }
 

@@ -16,6 +16,7 @@ import dev.relay.common.auth.Principal;
 import dev.relay.common.error.RelayException;
 import dev.relay.common.event.EventTypes;
 import dev.relay.common.ws.CloseCode;
+import dev.relay.delivery.service.DeliveredWriter;
 import dev.relay.delivery.service.DeliveryStore.Delivery;
 import dev.relay.delivery.service.Node;
 import dev.relay.delivery.service.NodeService.Registration;
@@ -64,6 +65,8 @@ final class NodeConnection {
         final String agentId;
         final String agentName;
         long sentSeq;
+        /** How far this agent's acks over this socket are committed (rows at or below it are `acked`). */
+        volatile long ackedSeq;
         boolean running;
         boolean again;
 
@@ -431,7 +434,10 @@ final class NodeConnection {
         if (upTo == 0) {
             return Uni.createFrom().nullItem();
         }
-        return sockets.acks().ackUpTo(stream.agentId, upTo).replaceWith((JsonObject) null);
+        return sockets.acks()
+                .ackUpTo(stream.agentId, upTo)
+                .invoke(() -> context.runOnContext(ignored -> stream.ackedSeq = Math.max(stream.ackedSeq, upTo)))
+                .replaceWith((JsonObject) null);
     }
 
     // --- delivery streams -------------------------------------------------------------------------------------------
@@ -532,12 +538,12 @@ final class NodeConnection {
     }
 
     /** Sends rows in seq order, stopping at the first write that fails; marks the written ones delivered. */
-    private void send(AgentStream stream, List<Delivery> rows, int index, List<String> written) {
+    private void send(AgentStream stream, List<Delivery> rows, int index, List<DeliveredWriter.Written> written) {
         if (index == rows.size() || gone() || writeQueueFull()) {
             // The stream moves on without waiting for the write-back: what it sends next is chosen by sentSeq, not by
             // a row's status, so the next row can go out while these are still being marked delivered. A failed
             // write-back leaves the rows queued (an ack still settles them); the stream has already passed them.
-            here(sockets.delivered().markDelivered(written)).subscribe().with(ignored -> {
+            here(sockets.delivered().markDelivered(written, () -> stream.ackedSeq)).subscribe().with(ignored -> {
             }, failure -> Log.warnf("node %s: marking deliveries delivered failed: %s", nodeId, failure.getMessage()));
             stream.running = false;
             // Read after clearing `running`: a nudge while the rows were being written only set `again`.
@@ -557,7 +563,7 @@ final class NodeConnection {
         write.onComplete(result -> context.runOnContext(ignored -> {
             if (result.succeeded()) {
                 stream.sentSeq = row.seq();
-                written.add(row.id());
+                written.add(new DeliveredWriter.Written(row.id(), row.seq()));
                 send(stream, rows, index + 1, written);
             } else {
                 Log.infof("node %s: deliver %s failed (%s); the rest waits for the next replay", nodeId, row.id(),

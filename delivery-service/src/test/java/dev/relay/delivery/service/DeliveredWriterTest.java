@@ -6,12 +6,14 @@ import static org.hamcrest.Matchers.equalTo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CompletableFuture;
 
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.relay.delivery.service.DeliveredWriter.Written;
 import dev.relay.delivery.standin.StandInAuthService;
 import dev.relay.delivery.standin.StandInWorkspaceService;
 import dev.relay.delivery.support.Await;
@@ -121,13 +123,39 @@ class DeliveredWriterTest {
         Await.until("1 queued row", Duration.ofSeconds(10), () -> rows(ws, "queued").size() == 1);
 
         long start = System.nanoTime();
-        CompletableFuture<Void> writeBack = writer.markDelivered(List.of(id(ws, a, 1))).subscribeAsCompletionStage();
+        CompletableFuture<Void> writeBack = writer.markDelivered(List.of(new Written(id(ws, a, 1), 1)), () -> 0)
+                .subscribeAsCompletionStage();
         assertThat("still queued right after the send", rows(ws, "queued"), equalTo(List.of(id(ws, a, 1))));
         writeBack.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
 
         assertThat(rows(ws, "delivered"), equalTo(List.of(id(ws, a, 1))));
         assertThat("waited relay.delivery.mark-delivered-after (1 s) first",
                 Duration.ofNanos(System.nanoTime() - start).toMillis() >= 900, equalTo(true));
+    }
+
+    @Test
+    void rowsTheAgentHasAckedByThenAreDroppedWithoutAStatement() {
+        Ws ws = Fixtures.workspace();
+        Agent sender = Fixtures.agent(ws, "sender");
+        Agent a = Fixtures.agent(ws, "a");
+        outbox.add(Outbox.messageCreated(ws.id(), ws.id() + "1", sender, "one", List.of(a)));
+        outbox.add(Outbox.messageCreated(ws.id(), ws.id() + "2", sender, "two", List.of(a)));
+        Await.until("2 queued rows", Duration.ofSeconds(10), () -> rows(ws, "queued").size() == 2);
+        AtomicLong acked = new AtomicLong();
+
+        CompletableFuture<Void> writeBack = writer.markDelivered(
+                List.of(new Written(id(ws, a, 1), 1), new Written(id(ws, a, 2), 2)), acked::get)
+                .subscribeAsCompletionStage();
+        acked.set(1); // the ack of seq 1 commits during the wait
+        writeBack.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
+
+        assertThat("only the unacked row was marked", rows(ws, "delivered"), equalTo(List.of(id(ws, a, 2))));
+        assertThat("the row the agent acked was not touched", rows(ws, "queued"), equalTo(List.of(id(ws, a, 1))));
+
+        long flushes = writer.flushes();
+        acked.set(2);
+        writer.markDelivered(List.of(new Written(id(ws, a, 2), 2)), acked::get).await().atMost(Duration.ofSeconds(10));
+        assertThat("a write-back of acked rows only runs no statement", writer.flushes(), equalTo(flushes));
     }
 
     /** Straight to the group commit: these tests are about its flushes, not the wait before them. */
