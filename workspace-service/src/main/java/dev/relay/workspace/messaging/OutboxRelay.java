@@ -3,6 +3,8 @@ package dev.relay.workspace.messaging;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,6 +24,8 @@ import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Sequences committed events and publishes them from the log (the outbox) to Redis: each once to the stream
@@ -30,16 +34,21 @@ import io.vertx.core.Vertx;
  * a marker keyed by its event id, even when it is published again. Events go out in batches, a few round trips each,
  * in seq order per workspace.
  * <p>
- * Writers store events without a seq; a drain first gives the waiting ones their seqs and commits that on its own
- * ({@link EventSequencer}), then publishes sequenced events and marks them in a second transaction. Sequencing is
- * committed before anything reaches Redis because the stream entry carries the seq and the marker lets an event into
- * the stream only once: were seqs assigned in the publishing transaction, a publish failing part way would roll them
- * back while the entries already added kept them, and the retry could number the same events differently (another
- * replica, or an event committed late with an earlier creation time, takes a seq in between), leaving the stream, and
- * the observers who page from its seqs with `since`, with a seq that names another event. Once committed, a seq never
- * changes: a retry, a crash between the two transactions, or {@link #republishSince} (which clears only
- * {@code published_at}) publishes the event again with the seq it has, and only events without one get new seqs. The
- * sequencing transaction holds no lock across a Redis call.
+ * Writers store events without a seq. A drain gives the waiting ones their seqs and commits that on its own
+ * ({@link EventSequencer}), then publishes exactly those rows (they come back from the sequencing statement) and marks
+ * them published with one autocommitted update. Sequencing is committed before anything reaches Redis because the
+ * stream entry carries the seq and the marker lets an event into the stream only once: were seqs assigned in the
+ * publishing transaction, a publish failing part way would roll them back while the entries already added kept them,
+ * and the retry could number the same events differently (another replica, or an event committed late with an earlier
+ * creation time, takes a seq in between), leaving the stream, and the observers who page from its seqs with `since`,
+ * with a seq that names another event. Once committed, a seq never changes: a retry, a crash between sequencing and
+ * marking, or {@link #republishSince} (which clears only {@code published_at}) publishes the event again with the seq
+ * it has, and only events without one get new seqs. The sequencing transaction holds no lock across a Redis call.
+ * <p>
+ * Sequenced events left unpublished (a failed publish, a crash, another replica's crash, a republish) are the
+ * leftovers. A drain publishes them first, oldest seqs first and locked while it does, so this replica never puts a
+ * workspace's newer events in the stream ahead of its older ones: at start, after any failure, after a republish, and
+ * once per safety-net tick for what other replicas left.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -72,6 +81,7 @@ public class OutboxRelay {
     private static final String STREAM_MAX_LENGTH = "1000000";
 
     private final EventSequencer sequencer;
+    private final Pool pool;
     private final ReactiveRedisDataSource redis;
     private final RedisNames names;
     private final Clock clock;
@@ -79,15 +89,19 @@ public class OutboxRelay {
     /** One drain at a time in this replica, so events leave in seq order; a nudge during a drain runs another. */
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
+    /** Set when sequenced events may wait unpublished: the next drain publishes them before anything newer. */
+    private final AtomicBoolean leftovers = new AtomicBoolean(true);
     /** While set, nothing is published, as if the relay had crashed; committed events wait in the log. */
     private final AtomicBoolean halted = new AtomicBoolean();
     /** The Redis server's run id when last looked at: a new one means Redis restarted. */
     private volatile String redisRunId;
     private final Duration republishWindow;
 
-    OutboxRelay(EventSequencer sequencer, ReactiveRedisDataSource redis, RedisNames names, Clock clock, Vertx vertx,
+    OutboxRelay(EventSequencer sequencer, Pool pool, ReactiveRedisDataSource redis, RedisNames names, Clock clock,
+            Vertx vertx,
             @ConfigProperty(name = "relay.workspace.republish-window", defaultValue = "1h") Duration republishWindow) {
         this.sequencer = sequencer;
+        this.pool = pool;
         this.redis = redis;
         this.names = names;
         this.clock = clock;
@@ -134,7 +148,10 @@ public class OutboxRelay {
                         "update workspace_events set published_at = null where published_at >= ?1")
                         .setParameter(1, since)
                         .executeUpdate()))
-                .invoke(this::nudge);
+                .invoke(() -> {
+                    leftovers.set(true);
+                    nudge();
+                });
     }
 
     private static String runId(String info) {
@@ -152,6 +169,7 @@ public class OutboxRelay {
      */
     @Scheduled(every = "${relay.workspace.outbox-every:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
+        leftovers.set(true);
         nudge();
     }
 
@@ -166,6 +184,7 @@ public class OutboxRelay {
     /** Publishes again, starting with everything that waited. */
     public void resume() {
         halted.set(false);
+        leftovers.set(true);
         nudge();
     }
 
@@ -200,16 +219,35 @@ public class OutboxRelay {
     }
 
     /**
-     * Sequences up to one batch of waiting events, then publishes up to one batch of sequenced, unpublished events;
-     * answers the larger count (a full batch means more may wait).
+     * Publishes up to one batch of leftovers if there may be any, then sequences up to one batch of waiting events and
+     * publishes them; answers the larger count (a full batch means more may wait).
      */
     public Uni<Integer> drain() {
-        return sequencer.sequence(BATCH)
-                .flatMap(sequenced -> publishSequenced().map(published -> Math.max(sequenced, published)));
+        Uni<Integer> older = leftovers.getAndSet(false) ? publishSequenced().invoke(published -> {
+            if (published == BATCH) {
+                leftovers.set(true); // more may wait: the next drain goes on with them
+            }
+        }) : Uni.createFrom().item(0);
+        return older.flatMap(published -> sequencer.sequenceAndLoad(BATCH)
+                .flatMap(events -> events.isEmpty()
+                        ? Uni.createFrom().item(0)
+                        : publish(events).chain(() -> markPublishedNow(events)).replaceWith(events.size()))
+                .map(sequenced -> Math.max(sequenced, published)))
+                .onFailure()
+                .invoke(() -> leftovers.set(true));
+    }
+
+    /** Marks just-published events in one autocommitted statement (a lost mark only publishes them again). */
+    private Uni<Void> markPublishedNow(List<WorkspaceEvent> events) {
+        String[] eventIds = events.stream().map(event -> event.eventId).toArray(String[]::new);
+        return pool.preparedQuery("update workspace_events set published_at = $1 where event_id = any($2)")
+                .execute(Tuple.of(OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC), eventIds))
+                .replaceWithVoid();
     }
 
     /**
-     * Publishes up to one batch of sequenced, unpublished events in seq order per workspace; answers how many. The
+     * Publishes up to one batch of leftovers (sequenced, unpublished events) in seq order per workspace; answers how
+     * many. The
      * batch costs one select, a script call per {@link #CHUNK} events and one update, whatever its size. The rows stay
      * locked until they are marked, so another replica's drain skips them; a failure part way leaves the whole batch
      * unmarked, to be published again with the same seqs, and the markers keep what already reached the stream from
