@@ -40,10 +40,20 @@ public class AuthKeys {
     private final AtomicLong lastRefresh = new AtomicLong();
     private final HttpClient client;
     private final URI jwksUrl;
+    private final JwtVerifier verifier = new JwtVerifier(this::key);
 
     AuthKeys(Vertx vertx, @ConfigProperty(name = "relay.service.auth-url") URI authUrl) {
         this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(2_000));
         this.jwksUrl = authUrl.resolve("/.well-known/jwks.json");
+    }
+
+    /**
+     * The process's one verifier of JWTs signed with these keys. Shared, so a JWT verified once is remembered until it
+     * expires ({@link VerifiedJwts}) across requests: a verifier made per request remembered nothing, and every agent
+     * call paid an RSA verification and a JSON parse of the same principal JWT again.
+     */
+    public JwtVerifier verifier() {
+        return verifier;
     }
 
     /** The key with this id if known; an unknown id starts a background refresh for the next request. */

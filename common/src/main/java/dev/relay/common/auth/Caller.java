@@ -28,7 +28,7 @@ public class Caller {
 
     Caller(HttpServerRequest request, AuthKeys keys) {
         this.request = request;
-        this.verifier = new JwtVerifier(keys::key);
+        this.verifier = keys.verifier();
     }
 
     /** The principal if the request carries one (routes where a token is optional). */

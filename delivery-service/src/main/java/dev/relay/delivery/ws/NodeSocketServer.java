@@ -37,7 +37,7 @@ public class NodeSocketServer {
     private final NodeSockets sockets;
 
     NodeSocketServer(AuthKeys keys, NodeSockets sockets) {
-        this.verifier = new JwtVerifier(keys::key);
+        this.verifier = keys.verifier();
         this.sockets = sockets;
     }
 

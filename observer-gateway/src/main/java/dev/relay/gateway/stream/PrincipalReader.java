@@ -20,7 +20,7 @@ class PrincipalReader {
 
     PrincipalReader(AuthKeys keys) {
         this.keys = keys;
-        this.verifier = new JwtVerifier(keys::key);
+        this.verifier = keys.verifier();
     }
 
     Uni<Principal> read(String jwt) {

@@ -7,7 +7,6 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
 import dev.relay.common.auth.AuthKeys;
-import dev.relay.common.auth.JwtVerifier;
 import dev.relay.common.internal.InternalRouteGuard;
 
 /** Guards workspace-service's `/internal` routes: a service JWT from a service the route's `@CallableBy` names. */
@@ -16,7 +15,7 @@ public class InternalCallerFilter {
     private final InternalRouteGuard guard;
 
     InternalCallerFilter(AuthKeys keys) {
-        this.guard = new InternalRouteGuard(new JwtVerifier(keys::key));
+        this.guard = new InternalRouteGuard(keys.verifier());
     }
 
     @ServerRequestFilter
