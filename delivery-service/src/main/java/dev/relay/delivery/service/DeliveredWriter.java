@@ -19,9 +19,10 @@ import io.smallrye.mutiny.Uni;
  * got there first stays), and a caller hears back only once its rows are marked.
  * <p>
  * A write-back waits {@code relay.delivery.mark-delivered-after} (default 1 s) before it joins a flush. Clients ack
- * each frame within milliseconds, so by then almost every row is already `acked`: those rows are dropped from the
- * write-back without a statement (the socket knows how far its agent's acks have been committed), and only what is
- * still unacked is marked. Marking at once cost a second update of every row (another version of it and of its index
+ * each frame within milliseconds, so by then the agent has acked almost every row: those rows are dropped from the
+ * write-back without a statement (the socket knows how far its agent has acked), and only what is still unacked is
+ * marked. The ack's own write may not have landed yet when the database lags; marking those rows too would add a
+ * version of each while acks already wait, and under load that fed on itself. Marking at once cost a second update of every row (another version of it and of its index
  * entries), about a third of the delivery database's time under load; a statement that found the rows acked still
  * cost a quarter of it. The price: a row written to a socket reads `queued` for up to that long before it reads
  * `delivered` (or `acked`). What a socket sends next never depends on it.
@@ -49,7 +50,7 @@ public class DeliveredWriter {
 
     /**
      * Marks these rows of one agent delivered after the configured wait, all but those at or below {@code ackedUpTo}
-     * by then (the agent's ack cursor as far as its acks are known to be committed: those rows are `acked` already);
+     * by then (how far the agent has acked: its acks settle those rows);
      * completes once written, or fails with the failure of the flush that carried them.
      */
     public Uni<Void> markDelivered(List<Written> rows, LongSupplier ackedUpTo) {

@@ -65,7 +65,10 @@ final class NodeConnection {
         final String agentId;
         final String agentName;
         long sentSeq;
-        /** How far this agent's acks over this socket are committed (rows at or below it are `acked`). */
+        /**
+         * How far the agent has acked over this socket: rows at or below it need no write-back to `delivered`, their
+         * ack settles them (should the ack's write fail, they stay `queued`, and are replayed like `delivered` ones).
+         */
         volatile long ackedSeq;
         boolean running;
         boolean again;
@@ -434,10 +437,8 @@ final class NodeConnection {
         if (upTo == 0) {
             return Uni.createFrom().nullItem();
         }
-        return sockets.acks()
-                .ackUpTo(stream.agentId, upTo)
-                .invoke(() -> context.runOnContext(ignored -> stream.ackedSeq = Math.max(stream.ackedSeq, upTo)))
-                .replaceWith((JsonObject) null);
+        stream.ackedSeq = Math.max(stream.ackedSeq, upTo);
+        return sockets.acks().ackUpTo(stream.agentId, upTo).replaceWith((JsonObject) null);
     }
 
     // --- delivery streams -------------------------------------------------------------------------------------------

@@ -146,7 +146,7 @@ class DeliveredWriterTest {
         CompletableFuture<Void> writeBack = writer.markDelivered(
                 List.of(new Written(id(ws, a, 1), 1), new Written(id(ws, a, 2), 2)), acked::get)
                 .subscribeAsCompletionStage();
-        acked.set(1); // the ack of seq 1 commits during the wait
+        acked.set(1); // the agent acks seq 1 during the wait
         writeBack.orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
 
         assertThat("only the unacked row was marked", rows(ws, "delivered"), equalTo(List.of(id(ws, a, 2))));
