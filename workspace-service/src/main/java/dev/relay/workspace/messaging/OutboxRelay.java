@@ -36,7 +36,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * <p>
  * Writers store events without a seq. A drain gives the waiting ones their seqs and commits that on its own
  * ({@link EventSequencer}), then publishes exactly those rows (they come back from the sequencing statement) and marks
- * them published with one autocommitted update. Sequencing is committed before anything reaches Redis because the
+ * them published with one autocommitted update that the next drain does not wait for. Sequencing is committed before anything reaches Redis because the
  * stream entry carries the seq and the marker lets an event into the stream only once: were seqs assigned in the
  * publishing transaction, a publish failing part way would roll them back while the entries already added kept them,
  * and the retry could number the same events differently (another replica, or an event committed late with an earlier
@@ -231,18 +231,29 @@ public class OutboxRelay {
         return older.flatMap(published -> sequencer.sequenceAndLoad(BATCH)
                 .flatMap(events -> events.isEmpty()
                         ? Uni.createFrom().item(0)
-                        : publish(events).chain(() -> markPublishedNow(events)).replaceWith(events.size()))
+                        : publish(events).invoke(() -> markPublishedInBackground(events))
+                                .replaceWith(events.size()))
                 .map(sequenced -> Math.max(sequenced, published)))
                 .onFailure()
                 .invoke(() -> leftovers.set(true));
     }
 
-    /** Marks just-published events in one autocommitted statement (a lost mark only publishes them again). */
-    private Uni<Void> markPublishedNow(List<WorkspaceEvent> events) {
+    /**
+     * Marks just-published events in one autocommitted statement, without holding up the next drain: the mark is
+     * bookkeeping for crash recovery, and the stream already has the events. A mark that fails leaves them to the
+     * leftovers pass, which publishes them again (the markers keep them out of the stream a second time) and marks them.
+     */
+    private void markPublishedInBackground(List<WorkspaceEvent> events) {
         String[] eventIds = events.stream().map(event -> event.eventId).toArray(String[]::new);
-        return pool.preparedQuery("update workspace_events set published_at = $1 where event_id = any($2)")
+        pool.preparedQuery("update workspace_events set published_at = $1 where event_id = any($2)")
                 .execute(Tuple.of(OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC), eventIds))
-                .replaceWithVoid();
+                .subscribe()
+                .with(marked -> {
+                }, failure -> {
+                    leftovers.set(true);
+                    Log.warnf("outbox: marking %d published events failed (%s); they will be published again",
+                            eventIds.length, failure.getMessage());
+                });
     }
 
     /**
