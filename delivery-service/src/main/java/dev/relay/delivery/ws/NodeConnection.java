@@ -50,6 +50,8 @@ final class NodeConnection {
 
     private final ArrayDeque<JsonObject> inbox = new ArrayDeque<>();
     private boolean busy;
+    /** Ack writes in flight on this socket (at most one per agent). */
+    private int acksInFlight;
     private boolean closed;
     boolean registered;
     String provider = "default";
@@ -70,6 +72,9 @@ final class NodeConnection {
          * ack settles them (should the ack's write fail, they stay `queued`, and are replayed like `delivered` ones).
          */
         volatile long ackedSeq;
+        /** How far this socket's acks for the agent are written, and whether a write is in flight. */
+        long ackWritten;
+        boolean ackInFlight;
         boolean running;
         boolean again;
 
@@ -114,10 +119,11 @@ final class NodeConnection {
         if (busy || closed) {
             return;
         }
-        JsonObject frame = inbox.poll();
-        if (frame == null) {
-            return;
+        JsonObject frame = inbox.peek();
+        if (frame == null || acksInFlight > 0 && !"delivery.ack".equals(frame.getValue("type"))) {
+            return; // an ack still being written goes first; ackSettled() drains again
         }
+        inbox.poll();
         busy = true;
         String id = frame.getValue("id") instanceof String s ? s : generatedId();
         String invalid = Frames.invalid(frame);
@@ -438,7 +444,42 @@ final class NodeConnection {
             return Uni.createFrom().nullItem();
         }
         stream.ackedSeq = Math.max(stream.ackedSeq, upTo);
-        return sockets.acks().ackUpTo(stream.agentId, upTo).replaceWith((JsonObject) null);
+        writeAcks(stream, id);
+        return Uni.createFrom().nullItem();
+    }
+
+    /**
+     * Writes the agent's highest ack, one write at a time per agent, without holding up the socket's next frame. An SDK
+     * acks every frame: when each ack waited for its own write before the next frame was read, a socket's acks fell
+     * behind the database under load, and everything keyed to them (write-backs, read receipts) fell behind too. Acks
+     * that arrive during a write are folded into the next one (acks are cumulative); a failed write is answered with an
+     * error frame when it fails, and the next ack retries it. Other frames wait until the acks before them are written
+     * (see {@link #drainInbox}), so a frame that reads the cursor sees them.
+     */
+    private void writeAcks(AgentStream stream, String frameId) {
+        if (stream.ackInFlight || stream.ackedSeq <= stream.ackWritten) {
+            return;
+        }
+        long upTo = stream.ackedSeq;
+        stream.ackInFlight = true;
+        acksInFlight++;
+        here(sockets.acks().ackUpTo(stream.agentId, upTo)).subscribe().with(written -> {
+            stream.ackInFlight = false;
+            stream.ackWritten = Math.max(stream.ackWritten, upTo);
+            writeAcks(stream, frameId);
+            ackSettled();
+        }, failure -> {
+            stream.ackInFlight = false;
+            send(errorFor(frameId, failure));
+            ackSettled();
+        });
+    }
+
+    private void ackSettled() {
+        acksInFlight--;
+        if (acksInFlight == 0) {
+            drainInbox();
+        }
     }
 
     // --- delivery streams -------------------------------------------------------------------------------------------

@@ -28,11 +28,13 @@ import dev.relay.delivery.support.Fixtures.Ws;
 import dev.relay.delivery.support.NodeSocket;
 import dev.relay.delivery.support.NodeSocket.Closed;
 import dev.relay.delivery.support.Outbox;
+import dev.relay.delivery.support.RowLock;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
 
 /**
  * A broker on `/v1/node/ws` (contract §5.2.1, §6.2, §6.6): its provider, agents it registers, syncs and deregisters
@@ -45,6 +47,9 @@ class BrokerTest {
 
     @Inject
     Outbox outbox;
+
+    @Inject
+    Pool pool;
 
     private Ws ws;
     private Agent bob;
@@ -115,6 +120,50 @@ class BrokerTest {
 
     private void send(String messageId, Agent to) {
         outbox.add(Outbox.messageCreated(ws.id(), messageId, bob, "work on " + messageId, List.of(to)));
+    }
+
+    private static JsonObject ack(String agent, long upToSeq) {
+        return new JsonObject().put("v", 1).put("type", "delivery.ack").put("agent", agent).put("up_to_seq", upToSeq);
+    }
+
+    /** Whether a `pong` arrives within {@code timeout} (other frames are passed over). */
+    private static boolean pong(NodeSocket socket, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if ("pong".equals(socket.next(Duration.ofMillis(50)).getString("type"))) {
+                    return true;
+                }
+            } catch (AssertionError nothingYet) {
+                // no frame within 50 ms: look again until the deadline
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void acksBehindOneWaitingOnTheDatabaseAreStillReadAndControlFramesWaitForThem() throws InterruptedException {
+        try (NodeSocket socket = connect("i1")) {
+            Agent ada = registerAgent(socket, "ada");
+            send("6101", ada);
+            send("6102", ada);
+            socket.next("deliver");
+            socket.next("deliver");
+            try (RowLock held = RowLock.hold(pool, "select 1 from ack_cursors where agent_id = $1 for update",
+                    ada.id())) {
+                socket.send(ack("ada", 1)); // its write waits for the lock
+                socket.send(ack("ada", 2)); // read at once all the same
+                socket.send(new JsonObject().put("v", 1).put("id", "p1").put("type", "ping"));
+                assertThat("a control frame waits for the acks before it", pong(socket, Duration.ofMillis(500)),
+                        equalTo(false));
+                // Past the write-back delay (1 s): the row the second ack covers is not marked delivered, since the
+                // socket read that ack (a socket that read one frame at a time would not have).
+                Thread.sleep(1_500);
+                assertThat(Fixtures.deliveries(ada, "delivered"), empty());
+            }
+            assertThat("answered once the acks are written", pong(socket, Await.TIMEOUT), equalTo(true));
+            Await.until("both rows acked", () -> Fixtures.deliveries(ada, "acked").size() == 2);
+        }
     }
 
     @Test
