@@ -41,6 +41,8 @@ public class AuthKeys {
     private final HttpClient client;
     private final URI jwksUrl;
     private final JwtVerifier verifier = new JwtVerifier(this::key);
+    /** Set once the service asks for the keys at start: from then on it is not ready until they are loaded. */
+    private volatile boolean wanted;
 
     AuthKeys(Vertx vertx, @ConfigProperty(name = "relay.service.auth-url") URI authUrl) {
         this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(2_000));
@@ -79,8 +81,17 @@ public class AuthKeys {
                         .toCompletionStage());
     }
 
+    /**
+     * Whether this service can verify JWTs yet: true once any key is loaded, and always in a service that never asked
+     * for the keys ({@link #loadInBackground} not called). Readiness waits for it ({@link AuthKeysReadiness}).
+     */
+    public boolean ready() {
+        return !wanted || !keys.isEmpty();
+    }
+
     /** Fetches the keys at start, retrying with backoff until auth-service answers, so the first request finds them. */
     public void loadInBackground() {
+        wanted = true;
         refresh().onFailure()
                 .invoke(e -> Log.warnf("auth-service keys not available yet from %s (%s); retrying", jwksUrl,
                         e.getMessage()))

@@ -1,9 +1,12 @@
 package dev.relay.common.auth;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 
+import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +24,18 @@ class AuthKeysTest {
     @AfterEach
     void close() {
         vertx.close();
+    }
+
+    @Test
+    void aServiceThatAsksForTheKeysIsNotReadyUntilItHasThem() {
+        AuthKeys keys = new AuthKeys(vertx, URI.create("http://127.0.0.1:1")); // nothing answers there
+        assertTrue(keys.ready(), "a service that never asks for the keys (auth-service) is ready");
+        assertTrue(new AuthKeysReadiness(keys).call().getStatus() == HealthCheckResponse.Status.UP);
+
+        keys.loadInBackground();
+
+        assertFalse(keys.ready());
+        assertTrue(new AuthKeysReadiness(keys).call().getStatus() == HealthCheckResponse.Status.DOWN);
     }
 
     @Test
