@@ -9,9 +9,12 @@ import java.net.URL;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.http.TestHTTPResource;
+import dev.relay.workspace.standin.StandInAuthService;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
+@WithTestResource(StandInAuthService.class)
 class ReadinessTest {
 
     @TestHTTPResource(value = "/health/ready", management = true)
@@ -22,14 +25,19 @@ class ReadinessTest {
     URL metrics;
 
     @Test
-    void readinessReallyChecksPostgresqlAndRedis() {
+    void readinessReallyChecksPostgresqlRedisAndTheAuthKeys() throws InterruptedException {
+        // Not ready until the auth-service keys are loaded, which happens in the background at start.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+        while (given().when().get(readiness).statusCode() != 200 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
         given().when()
                 .get(readiness)
                 .then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
-                .body("checks.name",
-                        hasItems("Reactive PostgreSQL connections health check", "Redis connection health check"));
+                .body("checks.name", hasItems("Reactive PostgreSQL connections health check",
+                        "Redis connection health check", "auth-keys"));
     }
 
     @Test
