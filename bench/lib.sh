@@ -83,10 +83,15 @@ bench_top_processes() {
     | sed -n "1,${1:-4}p" | cut -c1-140
 }
 
+# ./relay's default JVM options for the services, read from the script itself so the two never disagree.
+bench_relay_java_opts() {
+  sed -n 's/^: "${RELAY_JAVA_OPTS:=\(.*\)}"$/\1/p' "$BENCH_ROOT/relay"
+}
+
 # The services' JVM options: RELAY_JAVA_OPTS, else ./relay's default, plus a JFR recording of every service under
 # $RELAY_STATE_DIR/jfr/ when BENCH_JFR=1. Sets JAVA_OPTS_USED (for the result file) and exports RELAY_JAVA_OPTS.
 bench_java_opts() {
-  JAVA_OPTS_USED="${RELAY_JAVA_OPTS:--Xms256m -Xmx512m}"
+  JAVA_OPTS_USED="${RELAY_JAVA_OPTS:-$(bench_relay_java_opts)}"
   if [[ "${BENCH_JFR:-0}" == 1 ]]; then
     mkdir -p "$RELAY_STATE_DIR/jfr"
     JAVA_OPTS_USED="$JAVA_OPTS_USED -XX:FlightRecorderOptions:stackdepth=256 -XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$RELAY_STATE_DIR/jfr/"
@@ -185,7 +190,7 @@ bench_stack_facts() { # extra text for the JVM options line
 # non-empty; $1 the most cores other work took during the measured parts, $busy_before before).
 bench_index_note() { # other max
   local note=""
-  [[ "$JAVA_OPTS_USED" == "-Xms256m -Xmx512m" ]] || note=" (services run with \`$JAVA_OPTS_USED\`)"
+  [[ "$JAVA_OPTS_USED" == "$(bench_relay_java_opts)" ]] || note=" (services run with \`$JAVA_OPTS_USED\`)"
   [[ -z "${shared:-}" ]] || note+=" (machine shared: other work took up to $1 cores during the phases, $busy_before before)"
   echo "$note"
 }

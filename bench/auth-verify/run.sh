@@ -150,7 +150,5 @@ file="$RESULTS/auth-verify-$stamp.md"
 } >"$file"
 
 bench_results_index
-opts_note=""
-[[ "$JAVA_OPTS_USED" == "-Xms256m -Xmx512m" ]] || opts_note=" (services run with \`$JAVA_OPTS_USED\`)"
-echo "- $started auth-verify @ ${rev:0:12}$opts_note: $summary; target p99 <= 3 ms at 500/s: $verdict ([details](auth-verify-$stamp.md))" >>"$RESULTS/README.md"
+echo "- $started auth-verify @ ${rev:0:12}$(bench_index_note): $summary; target p99 <= 3 ms at 500/s: $verdict ([details](auth-verify-$stamp.md))" >>"$RESULTS/README.md"
 echo "bench: recorded $file"

@@ -222,8 +222,5 @@ file="$RESULTS/observer-stream-$stamp.md"
 } >"$file"
 
 bench_results_index
-opts_note=""
-[[ "$JAVA_OPTS_USED" == "-Xms256m -Xmx512m" ]] || opts_note=" (services run with \`$JAVA_OPTS_USED\`)"
-[[ -z "$shared" ]] || opts_note+=" (machine shared: other work took up to $other_max cores during the measured parts, $busy_before before)"
-echo "- $started observer-stream @ ${rev:0:12}$opts_note: $summary ([details](observer-stream-$stamp.md))" >>"$RESULTS/README.md"
+echo "- $started observer-stream @ ${rev:0:12}$(bench_index_note "$other_max"): $summary ([details](observer-stream-$stamp.md))" >>"$RESULTS/README.md"
 echo "bench: recorded $file"
