@@ -62,6 +62,10 @@ public class EventSequencer {
               e.created_at
             """;
 
+    /** The columns {@link #events} reads: what the outbox publishes of an event. */
+    static final String EVENT_COLUMNS = "event_id, workspace_id, seq, type, channel_id, payload, data, recipients, "
+            + "created_at";
+
     private final Pool pool;
 
     EventSequencer(Pool pool) {
@@ -112,7 +116,8 @@ public class EventSequencer {
                 .map(EventSequencer::events);
     }
 
-    private static List<WorkspaceEvent> events(RowSet<Row> rows) {
+    /** Rows of {@link #EVENT_COLUMNS} as detached events, in seq order per workspace. */
+    static List<WorkspaceEvent> events(RowSet<Row> rows) {
         List<WorkspaceEvent> events = new ArrayList<>();
         for (Row row : rows) {
             WorkspaceEvent event = new WorkspaceEvent();

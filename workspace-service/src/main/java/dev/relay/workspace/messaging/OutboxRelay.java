@@ -15,7 +15,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.relay.common.redis.RedisNames;
 import dev.relay.workspace.repository.WorkspaceEvent;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.scheduler.Scheduled;
@@ -79,6 +78,7 @@ public class OutboxRelay {
     private static final int CHUNK = 100;
     private static final Duration MARKER_TTL = Duration.ofDays(7);
     private static final String STREAM_MAX_LENGTH = "1000000";
+    private static final String MARK_PUBLISHED = "update workspace_events set published_at = $1 where event_id = any($2)";
 
     private final EventSequencer sequencer;
     private final Pool pool;
@@ -143,11 +143,9 @@ public class OutboxRelay {
      * seqs.
      */
     public Uni<Integer> republishSince(Instant since) {
-        return Panache.withTransaction(() -> Panache.getSession()
-                .flatMap(session -> session.createNativeQuery(
-                        "update workspace_events set published_at = null where published_at >= ?1")
-                        .setParameter(1, since)
-                        .executeUpdate()))
+        return pool.preparedQuery("update workspace_events set published_at = null where published_at >= $1")
+                .execute(Tuple.of(OffsetDateTime.ofInstant(since, ZoneOffset.UTC)))
+                .map(rows -> rows.rowCount())
                 .invoke(() -> {
                     leftovers.set(true);
                     nudge();
@@ -244,16 +242,20 @@ public class OutboxRelay {
      * leftovers pass, which publishes them again (the markers keep them out of the stream a second time) and marks them.
      */
     private void markPublishedInBackground(List<WorkspaceEvent> events) {
-        String[] eventIds = events.stream().map(event -> event.eventId).toArray(String[]::new);
-        pool.preparedQuery("update workspace_events set published_at = $1 where event_id = any($2)")
-                .execute(Tuple.of(OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC), eventIds))
+        pool.preparedQuery(MARK_PUBLISHED)
+                .execute(markArguments(events))
                 .subscribe()
                 .with(marked -> {
                 }, failure -> {
                     leftovers.set(true);
                     Log.warnf("outbox: marking %d published events failed (%s); they will be published again",
-                            eventIds.length, failure.getMessage());
+                            events.size(), failure.getMessage());
                 });
+    }
+
+    private Tuple markArguments(List<WorkspaceEvent> events) {
+        return Tuple.of(OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC),
+                events.stream().map(event -> event.eventId).toArray(String[]::new));
     }
 
     /**
@@ -265,24 +267,16 @@ public class OutboxRelay {
      * being added twice.
      */
     private Uni<Integer> publishSequenced() {
-        return Panache.withTransaction(() -> Panache.getSession()
-                .flatMap(session -> session.createNativeQuery(
-                        "select * from workspace_events where published_at is null and seq is not null "
-                                + "order by workspace_id, seq limit ?1 for update skip locked",
-                        WorkspaceEvent.class).setParameter(1, BATCH).getResultList())
+        return pool.withTransaction(connection -> connection.preparedQuery("select " + EventSequencer.EVENT_COLUMNS
+                + " from workspace_events where published_at is null and seq is not null "
+                + "order by workspace_id, seq limit $1 for update skip locked")
+                .execute(Tuple.of(BATCH))
+                .map(EventSequencer::events)
                 .flatMap(events -> events.isEmpty()
                         ? Uni.createFrom().item(0)
-                        : publish(events).chain(() -> markPublished(events)).replaceWith(events.size())));
-    }
-
-    private Uni<Integer> markPublished(List<WorkspaceEvent> events) {
-        String[] eventIds = events.stream().map(event -> event.eventId).toArray(String[]::new);
-        return Panache.getSession()
-                .flatMap(session -> session.createNativeQuery(
-                        "update workspace_events set published_at = ?1 where event_id = any(?2)")
-                        .setParameter(1, clock.instant())
-                        .setParameter(2, eventIds)
-                        .executeUpdate());
+                        : publish(events).chain(() -> connection.preparedQuery(MARK_PUBLISHED)
+                                .execute(markArguments(events)))
+                                .replaceWith(events.size())));
     }
 
     /**
